@@ -1,0 +1,83 @@
+"""The command line: a thin layer over the library. Errors become one line and an exit status."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+
+# Exit statuses of `check`, worst last: the worst over all files wins.
+EXIT_ALL_CORRECT = 0
+EXIT_NOT_CORRECT = 1
+EXIT_UNCHECKABLE = 2
+
+
+class Failure(click.ClickException):
+    """One clear line and exit status 2, the status of a file or an input that could not be used."""
+
+    exit_code = 2
+
+    def show(self, file=None):
+        click.echo(f"sheetprop: {self.format_message()}", err=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="sheetprop")
+def cli():
+    """Backpropagation by hand: generate a spreadsheet exercise, then check a student's answers."""
+
+
+@cli.command()
+@click.option("--seed", type=click.IntRange(min=0), help="Draw a variant from this seed.")
+@click.option("--preset", type=click.Choice(["mazur"]), help="A published example: 'mazur' (2-2-2, eta 0.5).")
+@click.option("--givens", "givens_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="A teacher's own example: a JSON or TOML file (see the README).")
+@click.option("--layers", default="2-2-1", show_default=True, help="inputs-hidden-outputs, with --seed.")
+@click.option("--bias", type=click.Choice(["neuron", "layer", "none"]), default="neuron", show_default=True,
+              help="One bias per neuron, one shared per layer, or none; with --seed.")
+@click.option("--frozen-biases", is_flag=True, help="Biases are not updated (Mazur's convention); with --seed.")
+@click.option("--lang", default="en", show_default=True, help="Language of the workbook: en or pt-BR.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("generated"),
+              show_default=True, help="Folder to write the workbooks to.")
+@click.option("--force", is_flag=True, help="Overwrite workbooks that already exist.")
+def generate(seed, preset, givens_file, layers, bias, frozen_biases, lang, out_dir, force):
+    """Write an exercise workbook and its live-formula solution."""
+    from . import sources
+    from .network import GivensError
+    from .text import normalize_lang
+    from .write import OutputExists, write_pair
+
+    chosen = [name for name, v in (("--seed", seed), ("--preset", preset), ("--givens", givens_file))
+              if v is not None]
+    if len(chosen) != 1:
+        raise click.UsageError("choose exactly one of --seed N, --preset mazur or --givens FILE")
+    shape_options = layers != "2-2-1" or bias != "neuron" or frozen_biases
+    if shape_options and seed is None:
+        raise click.UsageError("--layers, --bias and --frozen-biases go with --seed; a preset or a givens "
+                               "file brings its own network")
+    try:
+        lang = normalize_lang(lang)
+        if seed is not None:
+            g = sources.from_seed(seed, sources.shape_from(layers, bias, not frozen_biases))
+        elif preset is not None:
+            g = sources.from_preset(preset)
+        else:
+            g = sources.from_file(givens_file)
+        exercise, solution = write_pair(g, out_dir, lang=lang, force=force)
+    except (GivensError, ValueError, OutputExists) as e:
+        raise Failure(str(e)) from None
+    except OSError as e:
+        raise Failure(f"cannot write to {out_dir}: {e.strerror or e}") from None
+    click.echo(f"exercise: {exercise}")
+    click.echo(f"solution: {solution}")
+
+
+def main(argv=None):
+    try:
+        cli.main(args=argv, prog_name="sheetprop", standalone_mode=True)
+    except KeyboardInterrupt:  # pragma: no cover
+        click.echo("sheetprop: interrupted", err=True)
+        sys.exit(130)

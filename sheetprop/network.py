@@ -1,0 +1,109 @@
+"""What one exercise is made of: the shape of the network and its given numbers.
+
+Nothing here knows about spreadsheets or about how the numbers were chosen.
+Weights are stored as matrices in Mazur's numbering: row j of ``w_hidden`` holds
+the weights into hidden neuron j, in input order, so ``w_hidden.flat`` is
+w_1, w_2, ... and the output weights continue the count.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+BIAS_MODES = ("neuron", "layer", "none")
+
+# A hand exercise beyond this is no longer a hand exercise, and the sheet grows
+# quadratically with the layer sizes.
+MAX_LAYER_SIZE = 4
+
+
+class GivensError(ValueError):
+    """A network or its given numbers do not make a consistent exercise."""
+
+
+@dataclass(frozen=True)
+class Shape:
+    n_in: int = 2
+    n_hidden: int = 2
+    n_out: int = 1
+    bias_mode: str = "neuron"  # one bias per neuron, one shared per layer, or none
+    train_biases: bool = True
+
+    def __post_init__(self):
+        for name in ("n_in", "n_hidden", "n_out"):
+            size = getattr(self, name)
+            if not isinstance(size, int) or isinstance(size, bool) or not 1 <= size <= MAX_LAYER_SIZE:
+                raise GivensError(f"layer size {name} must be a whole number from 1 to {MAX_LAYER_SIZE}, got {size!r}")
+        if self.bias_mode not in BIAS_MODES:
+            raise GivensError(f"bias mode must be one of {', '.join(BIAS_MODES)}, got {self.bias_mode!r}")
+
+    @property
+    def label(self) -> str:
+        return f"{self.n_in}-{self.n_hidden}-{self.n_out}"
+
+    @property
+    def has_biases(self) -> bool:
+        return self.bias_mode != "none"
+
+    @property
+    def updates_biases(self) -> bool:
+        return self.has_biases and self.train_biases
+
+    def bias_counts(self) -> tuple[int, int]:
+        """How many distinct bias numbers the hidden and the output layer have."""
+        if self.bias_mode == "neuron":
+            return self.n_hidden, self.n_out
+        if self.bias_mode == "layer":
+            return 1, 1
+        return 0, 0
+
+
+@dataclass(frozen=True)
+class Givens:
+    """Everything the student is given: one training example and the network's parameters."""
+
+    shape: Shape
+    inputs: np.ndarray  # (n_in,)
+    targets: np.ndarray  # (n_out,)
+    w_hidden: np.ndarray  # (n_hidden, n_in)
+    w_out: np.ndarray  # (n_out, n_hidden)
+    b_hidden: np.ndarray  # (n_hidden,), (1,) or (0,) following shape.bias_mode
+    b_out: np.ndarray  # (n_out,), (1,) or (0,)
+    eta: float
+    origin: dict = field(default_factory=dict, compare=False)  # how it was made: seed, preset, file
+
+    def __post_init__(self):
+        s = self.shape
+        nb_h, nb_o = s.bias_counts()
+        expected = {
+            "inputs": (s.n_in,),
+            "targets": (s.n_out,),
+            "w_hidden": (s.n_hidden, s.n_in),
+            "w_out": (s.n_out, s.n_hidden),
+            "b_hidden": (nb_h,),
+            "b_out": (nb_o,),
+        }
+        for name, want in expected.items():
+            value = np.asarray(getattr(self, name), dtype=float)
+            if value.shape != want:
+                raise GivensError(f"{name} should have shape {want} for a {s.label} net with bias mode "
+                                  f"'{s.bias_mode}', got {value.shape}")
+            if not np.all(np.isfinite(value)):
+                raise GivensError(f"{name} must be finite numbers")
+            value.setflags(write=False)
+            object.__setattr__(self, name, value)
+        eta = float(self.eta)
+        if not np.isfinite(eta) or eta <= 0:
+            raise GivensError(f"the learning rate eta must be a positive number, got {self.eta!r}")
+        object.__setattr__(self, "eta", eta)
+        if np.any((self.targets < 0) | (self.targets > 1)):
+            raise GivensError("targets must lie between 0 and 1: a sigmoid output can only approach them there")
+
+    def with_values(self, **changes) -> "Givens":
+        fields = dict(shape=self.shape, inputs=self.inputs, targets=self.targets, w_hidden=self.w_hidden,
+                      w_out=self.w_out, b_hidden=self.b_hidden, b_out=self.b_out, eta=self.eta,
+                      origin=self.origin)
+        fields.update(changes)
+        return Givens(**fields)

@@ -1,0 +1,121 @@
+"""The numpy reference: one step of gradient descent on a one-hidden-layer sigmoid net.
+
+Written in matrix form and kept apart from the spreadsheet side on purpose: it is
+the independent witness that the workbook formulas are tested against, so it must
+not share their code. Conventions (Mazur's): E = sum over outputs of 1/2 (t - out)^2,
+online update w <- w - eta * dE/dw, all gradients taken at the old weights.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .network import Givens
+
+
+def sigmoid(x):
+    # Split by sign so that neither branch can overflow exp().
+    x = np.asarray(x, dtype=float)
+    out = np.empty_like(x)
+    pos = x >= 0
+    out[pos] = 1.0 / (1.0 + np.exp(-x[pos]))
+    ex = np.exp(x[~pos])
+    out[~pos] = ex / (1.0 + ex)
+    return out
+
+
+def _expand_bias(b: np.ndarray, size: int) -> np.ndarray:
+    """Per-neuron biases from the stored ones: shared biases repeat, no bias is zero."""
+    if b.size == 0:
+        return np.zeros(size)
+    return np.broadcast_to(b, (size,)).astype(float)
+
+
+def _fold_bias_grad(delta: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """dE/db for the stored biases: a shared bias collects the deltas of every neuron it feeds."""
+    if b.size == 0:
+        return np.zeros(0)
+    if b.size == 1 and delta.size != 1:
+        return np.array([delta.sum()])
+    return delta.copy()
+
+
+@dataclass(frozen=True)
+class Forward:
+    net_h: np.ndarray
+    out_h: np.ndarray
+    net_o: np.ndarray
+    out_o: np.ndarray
+    E_o: np.ndarray
+    E_total: float
+
+
+@dataclass(frozen=True)
+class Step:
+    """Every intermediate quantity of one training step, as arrays."""
+
+    forward: Forward
+    dE_dout_o: np.ndarray
+    dout_dnet_o: np.ndarray
+    delta_o: np.ndarray
+    dE_dw_out: np.ndarray  # (n_out, n_hidden)
+    dE_db_out: np.ndarray
+    dE_dout_h: np.ndarray
+    dout_dnet_h: np.ndarray
+    delta_h: np.ndarray
+    dE_dw_hidden: np.ndarray  # (n_hidden, n_in)
+    dE_db_hidden: np.ndarray
+    new_w_hidden: np.ndarray
+    new_w_out: np.ndarray
+    new_b_hidden: np.ndarray
+    new_b_out: np.ndarray
+
+
+def forward(g: Givens, w_hidden=None, w_out=None, b_hidden=None, b_out=None) -> Forward:
+    w_hidden = g.w_hidden if w_hidden is None else w_hidden
+    w_out = g.w_out if w_out is None else w_out
+    b_hidden = g.b_hidden if b_hidden is None else b_hidden
+    b_out = g.b_out if b_out is None else b_out
+    net_h = w_hidden @ g.inputs + _expand_bias(b_hidden, g.shape.n_hidden)
+    out_h = sigmoid(net_h)
+    net_o = w_out @ out_h + _expand_bias(b_out, g.shape.n_out)
+    out_o = sigmoid(net_o)
+    E_o = 0.5 * (g.targets - out_o) ** 2
+    return Forward(net_h, out_h, net_o, out_o, E_o, float(E_o.sum()))
+
+
+def loss(g: Givens, **params) -> float:
+    return forward(g, **params).E_total
+
+
+def step(g: Givens) -> Step:
+    f = forward(g)
+    dE_dout_o = f.out_o - g.targets
+    dout_dnet_o = f.out_o * (1.0 - f.out_o)
+    delta_o = dE_dout_o * dout_dnet_o
+    dE_dw_out = np.outer(delta_o, f.out_h)
+    dE_db_out = _fold_bias_grad(delta_o, g.b_out)
+    dE_dout_h = g.w_out.T @ delta_o  # old output weights: Mazur's rule
+    dout_dnet_h = f.out_h * (1.0 - f.out_h)
+    delta_h = dE_dout_h * dout_dnet_h
+    dE_dw_hidden = np.outer(delta_h, g.inputs)
+    dE_db_hidden = _fold_bias_grad(delta_h, g.b_hidden)
+    train_b = g.shape.train_biases
+    return Step(
+        forward=f,
+        dE_dout_o=dE_dout_o, dout_dnet_o=dout_dnet_o, delta_o=delta_o,
+        dE_dw_out=dE_dw_out, dE_db_out=dE_db_out,
+        dE_dout_h=dE_dout_h, dout_dnet_h=dout_dnet_h, delta_h=delta_h,
+        dE_dw_hidden=dE_dw_hidden, dE_db_hidden=dE_db_hidden,
+        new_w_hidden=g.w_hidden - g.eta * dE_dw_hidden,
+        new_w_out=g.w_out - g.eta * dE_dw_out,
+        new_b_hidden=g.b_hidden - g.eta * dE_db_hidden if train_b else g.b_hidden.copy(),
+        new_b_out=g.b_out - g.eta * dE_db_out if train_b else g.b_out.copy(),
+    )
+
+
+def loss_after_step(g: Givens) -> float:
+    s = step(g)
+    return loss(g, w_hidden=s.new_w_hidden, w_out=s.new_w_out, b_hidden=s.new_b_hidden, b_out=s.new_b_out)

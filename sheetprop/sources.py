@@ -1,0 +1,124 @@
+"""Where an exercise's givens come from: a seed, a named preset, or a teacher's own file."""
+
+from __future__ import annotations
+
+import json
+import math
+import tomllib
+from pathlib import Path
+
+import numpy as np
+
+from .graph import Graph
+from .network import MAX_LAYER_SIZE, Givens, GivensError, Shape
+from .variants import draw
+
+# Mazur's "A Step by Step Backpropagation Example": 2-2-2, one bias per layer, never updated.
+MAZUR = {
+    "layers": "2-2-2",
+    "bias": "layer",
+    "train_biases": False,
+    "values": {
+        "i_1": 0.05, "i_2": 0.10, "target_o1": 0.01, "target_o2": 0.99,
+        "w_1": 0.15, "w_2": 0.20, "w_3": 0.25, "w_4": 0.30,
+        "w_5": 0.40, "w_6": 0.45, "w_7": 0.50, "w_8": 0.55,
+        "b_1": 0.35, "b_2": 0.60, "eta": 0.5,
+    },
+}
+PRESETS = {"mazur": MAZUR}
+
+# A spreadsheet keeps 15 significant digits; more would not survive a save.
+SIGNIFICANT_DIGITS = 15
+
+
+def parse_layers(text) -> tuple[int, int, int]:
+    if isinstance(text, (list, tuple)):
+        parts = list(text)
+    else:
+        parts = str(text).replace("x", "-").split("-")
+    try:
+        sizes = tuple(int(p) for p in parts)
+    except (TypeError, ValueError):
+        sizes = ()
+    if len(sizes) != 3:
+        raise GivensError(f"layers must be three sizes like 2-2-1 (inputs-hidden-outputs), got {text!r}")
+    if not all(1 <= n <= MAX_LAYER_SIZE for n in sizes):
+        raise GivensError(f"each layer size must be from 1 to {MAX_LAYER_SIZE}, got {text!r}")
+    return sizes
+
+
+def shape_from(layers="2-2-1", bias="neuron", train_biases=True) -> Shape:
+    if not isinstance(train_biases, bool):
+        raise GivensError(f"train_biases must be true or false, got {train_biases!r}")
+    return Shape(*parse_layers(layers), bias_mode=str(bias), train_biases=train_biases)
+
+
+def from_seed(seed: int, shape: Shape = Shape()) -> Givens:
+    return draw(seed, shape)
+
+
+def from_description(desc: dict, origin: dict) -> Givens:
+    """Givens from the plain description used by presets, givens files and workbook metadata."""
+    if not isinstance(desc, dict):
+        raise GivensError("the givens must be a table with layers, bias, train_biases and values")
+    unknown = set(desc) - {"layers", "bias", "train_biases", "values"}
+    if unknown:
+        raise GivensError(f"unknown key(s) {', '.join(sorted(unknown))}; expected layers, bias, train_biases, values")
+    shape = shape_from(desc.get("layers", "2-2-1"), desc.get("bias", "neuron"), desc.get("train_biases", True))
+    values = desc.get("values")
+    if not isinstance(values, dict):
+        raise GivensError("'values' must be a table of quantity ids to numbers, e.g. w_1 = 0.15")
+    graph = Graph(shape)
+    need = set(graph.given_ids)
+    missing = [q for q in graph.given_ids if q not in values]
+    extra = sorted(set(values) - need)
+    if missing:
+        raise GivensError(f"a {shape.label} net with bias mode '{shape.bias_mode}' needs a value for "
+                          f"{', '.join(missing)}")
+    if extra:
+        raise GivensError(f"{', '.join(extra)} not part of a {shape.label} net with bias mode "
+                          f"'{shape.bias_mode}' (its givens: {', '.join(graph.given_ids)})")
+    clean = {}
+    for qid in graph.given_ids:
+        v = values[qid]
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+            raise GivensError(f"{qid} must be a finite number, got {v!r}")
+        clean[qid] = float(f"{float(v):.{SIGNIFICANT_DIGITS}g}")
+    nb_h, nb_o = shape.bias_counts()
+    template = Givens(shape, np.zeros(shape.n_in), np.zeros(shape.n_out), np.zeros((shape.n_hidden, shape.n_in)),
+                      np.zeros((shape.n_out, shape.n_hidden)), np.zeros(nb_h), np.zeros(nb_o), 1.0, origin)
+    return graph.givens_from_values(clean, template)
+
+
+def describe(g: Givens) -> dict:
+    """The inverse of from_description: what the metadata stores to rebuild an exercise."""
+    s = g.shape
+    return {
+        "layers": s.label,
+        "bias": s.bias_mode,
+        "train_biases": s.train_biases,
+        "values": Graph(s).given_values(g),
+    }
+
+
+def from_preset(name: str) -> Givens:
+    if name not in PRESETS:
+        raise GivensError(f"unknown preset {name!r}; known: {', '.join(PRESETS)}")
+    return from_description(PRESETS[name], {"preset": name})
+
+
+def from_file(path: str | Path) -> Givens:
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as e:
+        raise GivensError(f"cannot read {path}: {e.strerror or e}") from None
+    if len(raw) > 100_000:
+        raise GivensError(f"{path} is too large for a givens file")
+    try:
+        text = raw.decode("utf-8")
+        desc = json.loads(text) if path.suffix.lower() == ".json" else tomllib.loads(text)
+    except (UnicodeDecodeError, json.JSONDecodeError, tomllib.TOMLDecodeError) as e:
+        kind = "JSON" if path.suffix.lower() == ".json" else "TOML"
+        raise GivensError(f"{path} is not valid {kind}: {e}") from None
+    return from_description(desc, {"givens": path.name})

@@ -1,0 +1,55 @@
+"""The words of sheetprop in each language, read from the templates a teacher can edit."""
+
+from __future__ import annotations
+
+import tomllib
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+LANGS = ("en", "pt-BR")
+
+
+class Text:
+    def __init__(self, lang: str, data: dict):
+        self.lang = lang
+        self.data = data
+
+    def __call__(self, dotted: str, **fields) -> str:
+        node = self.data
+        for part in dotted.split("."):
+            node = node[part]
+        return node.format(**fields) if fields else node
+
+    def lines(self, dotted: str) -> list[str]:
+        node = self.data
+        for part in dotted.split("."):
+            node = node[part]
+        return list(node)
+
+
+def normalize_lang(lang: str | None) -> str:
+    """'pt', 'pt_BR', 'PT-br' all mean Brazilian Portuguese; anything else unknown is refused."""
+    if not lang:
+        return "en"
+    key = lang.replace("_", "-").lower()
+    if key in ("en", "en-us", "en-gb"):
+        return "en"
+    if key in ("pt", "pt-br"):
+        return "pt-BR"
+    raise ValueError(f"unknown language {lang!r}; choose one of {', '.join(LANGS)}")
+
+
+def _templates():
+    """The installed templates, or the checkout's templates/ when run from a source tree."""
+    try:
+        return resources.files("sheetprop.templates")
+    except ModuleNotFoundError:
+        return Path(__file__).resolve().parent.parent / "templates"
+
+
+@lru_cache(maxsize=None)
+def text(lang: str = "en") -> Text:
+    lang = normalize_lang(lang)
+    raw = _templates().joinpath(f"{lang}.toml").read_text(encoding="utf-8")
+    return Text(lang, tomllib.loads(raw))

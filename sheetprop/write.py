@@ -1,0 +1,176 @@
+"""Writing the exercise and solution workbooks with openpyxl.
+
+Both come from one graph and one layout. The exercise gets empty answer cells;
+the solution gets a live formula over the defined names in each of them. openpyxl
+stores formulas without a cached result, so the exercise carries no answer at
+all, and the solution's numbers appear when a spreadsheet application opens it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.packaging.custom import StringProperty
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.workbook.defined_name import DefinedName
+
+from . import __version__, metadata
+from .graph import Graph
+from .layout import COLUMNS, WIDTHS, Layout, lay_out
+from .network import Givens
+from .sources import describe
+from .text import Text, text
+
+GIVEN_FILL = PatternFill("solid", fgColor="DDEBF7")
+ANSWER_FILL = PatternFill("solid", fgColor="FFF2CC")
+SECTION_FILL = PatternFill("solid", fgColor="1F4E78")
+THIN = Side(style="thin", color="A6A6A6")
+BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+# Enough decimals for the smallest first-layer gradients to show 6 significant digits.
+ANSWER_FORMAT = "0.000000000"
+GIVEN_FORMAT = "General"
+
+
+def origin_text(t: Text, origin: dict) -> str:
+    parts = []
+    if "student" in origin:
+        parts.append(t("sheet.origin_student", student=origin["student"]))
+    if "seed" in origin:
+        parts.append(t("sheet.origin_seed", seed=origin["seed"]))
+    elif "preset" in origin:
+        parts.append(t("sheet.origin_preset", preset=origin["preset"]))
+    elif "givens" in origin:
+        parts.append(t("sheet.origin_givens", file=origin["givens"]))
+    return ", ".join(parts)
+
+
+def hint(t: Text, graph: Graph, qid: str) -> str:
+    q = graph[qid]
+    fields = dict(q.about)
+    if q.is_given:
+        fields.setdefault("name", q.symbol)
+    else:
+        fields["rule"] = f"{q.symbol} = {q.expr.text(graph.symbols)}"
+    for key in ("weight", "bias", "param"):
+        if key in fields:
+            fields[key] = graph.symbols.get(fields[key], fields[key])
+    return t(f"hints.{q.rule}", **fields)
+
+
+def build(g: Givens, kind: str, lang: str = "en", student: dict | None = None) -> Workbook:
+    """The exercise (kind='exercise') or the solution (kind='solution') as an openpyxl Workbook."""
+    if kind not in ("exercise", "solution"):
+        raise ValueError(kind)
+    t = text(lang)
+    graph = Graph(g.shape)
+    layout = lay_out(graph, t)
+    givens = graph.given_values(g)
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = layout.sheet
+    for col, width in WIDTHS.items():
+        ws.column_dimensions[col].width = width
+
+    layers = g.shape.label
+    for row in layout.rows:
+        r = row.number
+        if row.kind == "title":
+            ws.cell(r, 1, t(f"sheet.{kind}_title", layers=layers)).font = Font(bold=True, size=14)
+        elif row.kind == "variant":
+            ws.cell(r, 1, t("sheet.variant", origin=origin_text(t, g.origin), lang=t.lang, version=__version__))
+            ws.cell(r, 1).font = Font(italic=True, color="595959")
+        elif row.kind == "instruction":
+            lines = t.lines(f"instructions.{kind}")
+            i = int(row.key)
+            if i < len(lines):
+                ws.cell(r, 1, lines[i])
+        elif row.kind == "header":
+            for name, col in COLUMNS.items():
+                c = ws[f"{col}{r}"]
+                c.value = t(f"sheet.header_{name}")
+                c.font = Font(bold=True)
+        elif row.kind == "section":
+            for col in COLUMNS.values():
+                ws[f"{col}{r}"].fill = SECTION_FILL
+            ws[f"{COLUMNS['symbol']}{r}"] = t(f"sections.{row.key}")
+            ws[f"{COLUMNS['symbol']}{r}"].font = Font(bold=True, color="FFFFFF")
+        elif row.kind == "quantity":
+            _write_quantity(ws, r, graph, row.key, givens, kind, t)
+
+    for qid, cell in layout.cell_of.items():
+        wb.defined_names[qid] = DefinedName(qid, attr_text=layout.address(qid))
+
+    # Protected without a password: it guides (only the answer cells take input) and
+    # anyone can lift it from the menu.
+    ws.protection.sheet = True
+    ws.freeze_panes = ws[f"A{next(r.number for r in layout.rows if r.kind == 'header') + 1}"]
+    ws.sheet_view.zoomScale = 110
+
+    origin = dict(g.origin)
+    wb.custom_doc_props.append(StringProperty(name=metadata.PROPERTY, value=metadata.encode(
+        kind=kind, description=describe(g), origin=origin, lang=t.lang, sheet=layout.sheet,
+        cells=layout.cell_of, student=student)))
+    wb.properties.title = t(f"sheet.{kind}_title", layers=layers)
+    wb.properties.creator = f"sheetprop {__version__}"
+    return wb
+
+
+def _write_quantity(ws, r, graph: Graph, qid: str, givens: dict, kind: str, t: Text):
+    q = graph[qid]
+    ws[f"{COLUMNS['symbol']}{r}"] = q.symbol
+    ws[f"{COLUMNS['id']}{r}"] = qid
+    ws[f"{COLUMNS['id']}{r}"].font = Font(name="Consolas", color="595959")
+    ws[f"{COLUMNS['hint']}{r}"] = hint(t, graph, qid)
+    ws[f"{COLUMNS['hint']}{r}"].alignment = Alignment(wrap_text=False)
+    cell = ws[f"{COLUMNS['value']}{r}"]
+    cell.border = BOX
+    if q.is_given:
+        cell.value = givens[qid]
+        cell.fill = GIVEN_FILL
+        cell.number_format = GIVEN_FORMAT
+        cell.font = Font(bold=True)
+        # Unlocked in the solution only: there, changing a given is the point.
+        cell.protection = Protection(locked=kind == "exercise")
+    else:
+        cell.value = f"={q.expr.excel()}" if kind == "solution" else None
+        cell.fill = ANSWER_FILL
+        cell.number_format = ANSWER_FORMAT
+        cell.protection = Protection(locked=False)
+
+
+def file_stem(g: Givens, lang: str) -> str:
+    o = g.origin
+    if "student" in o:
+        base = f"sheetprop-{o['student']}"
+    elif "seed" in o:
+        base = f"sheetprop-seed{o['seed']}"
+        if g.shape.label != "2-2-1" or g.shape.bias_mode != "neuron" or not g.shape.train_biases:
+            base += f"-{g.shape.label}-{g.shape.bias_mode}{'' if g.shape.train_biases else '-frozen'}"
+    elif "preset" in o:
+        base = f"sheetprop-{o['preset']}"
+    else:
+        base = f"sheetprop-{Path(o.get('givens', 'custom')).stem}"
+    return base if lang == "en" else f"{base}-{lang}"
+
+
+class OutputExists(FileExistsError):
+    pass
+
+
+def write_pair(g: Givens, out_dir: Path, lang: str = "en", force: bool = False,
+               solution_dir: Path | None = None, student: dict | None = None) -> tuple[Path, Path]:
+    """Write the exercise and its solution; refuse to overwrite unless force."""
+    stem = file_stem(g, lang)
+    exercise = Path(out_dir) / f"{stem}-exercise.xlsx"
+    solution = Path(solution_dir or out_dir) / f"{stem}-solution.xlsx"
+    if not force:
+        for p in (exercise, solution):
+            if p.exists():
+                raise OutputExists(f"{p} already exists; use --force to overwrite it")
+    for p in (exercise, solution):
+        p.parent.mkdir(parents=True, exist_ok=True)
+    build(g, "exercise", lang, student).save(exercise)
+    build(g, "solution", lang, student).save(solution)
+    return exercise, solution

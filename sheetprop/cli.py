@@ -75,6 +75,47 @@ def generate(seed, preset, givens_file, layers, bias, frozen_biases, lang, out_d
     click.echo(f"solution: {solution}")
 
 
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=str))
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document instead of the table.")
+@click.option("--lang", default=None, help="Language of the report (default: the workbook's).")
+@click.option("--show-answers", is_flag=True, help="Show the expected value of every cell.")
+@click.option("--carried", type=click.Choice(["full", "half", "none"]), default="full", show_default=True,
+              help="Credit for a cell that is consistent with the student's own wrong inputs.")
+@click.option("--rel-tol", type=click.FloatRange(min=0, min_open=True), default=1e-4, show_default=True,
+              help="Relative tolerance (of the value, or of the change for updated weights).")
+@click.option("--abs-tol", type=click.FloatRange(min=0), default=1e-9, show_default=True,
+              help="Absolute tolerance floor.")
+@click.option("--no-recalculate", is_flag=True,
+              help="Never recalculate formulas saved without results, even where LibreOffice is installed.")
+def check(files, as_json, lang, show_answers, carried, rel_tol, abs_tol, no_recalculate):
+    """Check filled-in exercise workbooks against the numpy reference.
+
+    Exit status: 0 every cell correct, 1 something is not correct, 2 a file could not be checked.
+    """
+    from .check import Options, check_file, worst_status
+    from .report import json_document, terminal
+    from .text import normalize_lang
+    from .tolerance import Tolerance
+
+    try:
+        lang = normalize_lang(lang) if lang else None
+    except ValueError as e:
+        raise click.UsageError(str(e)) from None
+    options = Options(Tolerance(rel=rel_tol, abs=abs_tol), carried, not no_recalculate)
+    results = []
+    for path in files:
+        result = check_file(path, options)
+        results.append(result)
+        if not as_json:
+            click.echo(terminal(result, lang, show_answers, color=sys.stdout.isatty()))
+            if len(files) > 1:
+                click.echo("")
+    if as_json:
+        click.echo(json_document(results, lang, show_answers))
+    sys.exit(worst_status(results))
+
+
 def main(argv=None):
     try:
         cli.main(args=argv, prog_name="sheetprop", standalone_mode=True)

@@ -59,6 +59,15 @@ class Expr:
         """The number this rule gives on the values in env (a missing id raises KeyError)."""
         raise NotImplementedError
 
+    def magnitude(self, env: dict[str, float]) -> float:
+        """How far the result moves when every cell it reads is off by one unit of relative error.
+
+        A first-order error bound: a result that cancels (0.61 - 0.60) keeps the rounding
+        error of its terms, not one relative to itself, so tolerances scale with this as
+        well as with the result. Constants are exact; cells may have been rounded.
+        """
+        return abs(self.value(env))
+
     def refs(self) -> tuple[str, ...]:
         """The ids this rule reads, in order of first appearance."""
         seen: dict[str, None] = {}
@@ -111,6 +120,9 @@ class Num(Expr):
     def value(self, env):
         return self.v
 
+    def magnitude(self, env):
+        return 0.0
+
 
 @dataclass(frozen=True)
 class Add(Expr):
@@ -125,6 +137,9 @@ class Add(Expr):
 
     def value(self, env):
         return math.fsum(t.value(env) for t in self.terms)
+
+    def magnitude(self, env):
+        return math.fsum(t.magnitude(env) for t in self.terms)
 
     def _collect(self, seen):
         for t in self.terms:
@@ -146,6 +161,9 @@ class Sub(Expr):
 
     def value(self, env):
         return self.a.value(env) - self.b.value(env)
+
+    def magnitude(self, env):
+        return self.a.magnitude(env) + self.b.magnitude(env)
 
     def _collect(self, seen):
         self.a._collect(seen)
@@ -169,6 +187,17 @@ class Mul(Expr):
             out *= f.value(env)
         return out
 
+    def magnitude(self, env):
+        values = [f.value(env) for f in self.factors]
+        total = 0.0
+        for i, f in enumerate(self.factors):
+            others = 1.0
+            for j, v in enumerate(values):
+                if j != i:
+                    others *= abs(v)
+            total += f.magnitude(env) * others
+        return total
+
     def _collect(self, seen):
         for f in self.factors:
             f._collect(seen)
@@ -191,6 +220,12 @@ class Div(Expr):
         b = self.b.value(env)
         return self.a.value(env) / b if b != 0 else math.nan
 
+    def magnitude(self, env):
+        b = self.b.value(env)
+        if b == 0:
+            return math.inf
+        return self.a.magnitude(env) / abs(b) + abs(self.a.value(env)) * self.b.magnitude(env) / b ** 2
+
     def _collect(self, seen):
         self.a._collect(seen)
         self.b._collect(seen)
@@ -209,6 +244,9 @@ class Neg(Expr):
 
     def value(self, env):
         return -self.a.value(env)
+
+    def magnitude(self, env):
+        return self.a.magnitude(env)
 
     def _collect(self, seen):
         self.a._collect(seen)
@@ -230,6 +268,12 @@ class Pow(Expr):
     def value(self, env):
         try:
             return self.a.value(env) ** self.n
+        except OverflowError:
+            return math.inf
+
+    def magnitude(self, env):
+        try:
+            return self.n * abs(self.a.value(env)) ** (self.n - 1) * self.a.magnitude(env)
         except OverflowError:
             return math.inf
 
@@ -255,6 +299,10 @@ class Sigmoid(Expr):
             return 1.0 / (1.0 + math.exp(-x))
         ex = math.exp(x)
         return ex / (1.0 + ex)
+
+    def magnitude(self, env):
+        s = self.value(env)
+        return s * (1.0 - s) * self.a.magnitude(env)
 
     def _collect(self, seen):
         self.a._collect(seen)

@@ -20,16 +20,19 @@ from dataclasses import dataclass
 class Tolerance:
     rel: float = 1e-4  # relative to the expected value (or to the expected change, for updates)
     abs: float = 1e-9  # floor, for values at or near zero
-    rel_value: float = 1e-5  # updates only: relative to the expected new value (its rounding)
+    # updates only, relative to the expected new value: its rounding to 6 significant digits
+    # is at most half a unit of the 6th digit, 5e-6 of the value for a weight like 1.00000.
+    rel_value: float = 6e-6
 
-    def allowed(self, expected: float, new_value: float | None = None) -> float:
+    def allowed(self, expected: float, new_value: float | None = None, scale: float = 0.0) -> float:
+        """scale: the size of the numbers the cell combines (Expr.magnitude), for sums that cancel."""
         extra = 0.0 if new_value is None else self.rel_value * abs(new_value)
-        return self.rel * abs(expected) + self.abs + extra
+        return self.rel * max(abs(expected), scale) + self.abs + extra
 
-    def matches(self, value: float, expected: float, new_value: float | None = None) -> bool:
+    def matches(self, value: float, expected: float, new_value: float | None = None, scale: float = 0.0) -> bool:
         if not (math.isfinite(value) and math.isfinite(expected)):
             return False
-        return abs(value - expected) <= self.allowed(expected, new_value)
+        return abs(value - expected) <= self.allowed(expected, new_value, scale)
 
 
 def judged(qid_old: str | None, value: float, env: dict[str, float]) -> float:

@@ -79,13 +79,14 @@ def why_rejected(g: Givens, graph: Graph, muts=None, tolerance: Tolerance = DEFA
         q = graph[qid]
         truth = judged(q.old, env[qid], env)
         new_value = env[qid] if q.old else None
+        scale = 0.0 if q.old else q.expr.magnitude(env)
         seen = [truth]
         for m in ms:
             value = judged(q.old, m.expr.value(env), env)
             if not math.isfinite(value):
                 continue
             for other in seen:
-                if abs(value - other) <= MARGIN * tolerance.allowed(other, new_value):
+                if abs(value - other) <= MARGIN * tolerance.allowed(other, new_value, scale):
                     return f"mistake {m.code} at {qid} is too close to {'the truth' if other is truth else 'another mistake'}"
             seen.append(value)
     return None

@@ -1,0 +1,59 @@
+"""Checking one handed-in workbook, from its path to a result; never raises for a bad file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .answers import reference_values
+from .grading import Grade, grade
+from .intake import Rejected
+from .submission import Submission, load
+from .tolerance import DEFAULT, Tolerance
+
+STATUS_CORRECT, STATUS_NOT_CORRECT, STATUS_UNCHECKABLE = 0, 1, 2
+
+
+@dataclass
+class Options:
+    tolerance: Tolerance = DEFAULT
+    carried: str = "full"
+    recalculate: bool = True
+
+
+@dataclass
+class FileResult:
+    path: str
+    error: str | None = None
+    error_code: str | None = None
+    submission: Submission | None = None
+    grade: Grade | None = None
+    expected: dict | None = None
+
+    @property
+    def status(self) -> int:
+        if self.error is not None:
+            return STATUS_UNCHECKABLE
+        return STATUS_CORRECT if self.grade.all_correct else STATUS_NOT_CORRECT
+
+
+def check_file(path, options: Options = Options()) -> FileResult:
+    shown = str(path)
+    try:
+        sub = load(Path(path), recalculate=options.recalculate)
+        expected = reference_values(sub.graph, sub.givens)
+        g = grade(sub.graph, expected, sub.readings, options.tolerance, options.carried)
+        return FileResult(shown, submission=sub, grade=g, expected=expected)
+    except Rejected as e:
+        return FileResult(shown, error=str(e), error_code=e.code)
+    except MemoryError:
+        return FileResult(shown, error="too large to check", error_code="too_large")
+    except RecursionError:
+        return FileResult(shown, error="nested too deeply to be a workbook", error_code="damaged")
+    except Exception as e:  # noqa: BLE001 - a student's file must never end in a traceback
+        return FileResult(shown, error=f"damaged or not a workbook sheetprop can read ({type(e).__name__})",
+                          error_code="damaged")
+
+
+def worst_status(results) -> int:
+    return max((r.status for r in results), default=STATUS_CORRECT)

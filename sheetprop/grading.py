@@ -1,0 +1,158 @@
+"""A verdict for every answer cell, as each node of the graph would judge it: locally.
+
+correct       matches the numpy reference within tolerance;
+carried       does not, but the cell's own rule applied to the student's own input
+              cells gives the student's value (follow-through marking);
+misconception exactly one catalogued mistake, applied to the student's own inputs,
+              gives the student's value;
+wrong         none of these; blank; unreadable (with the reason).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from .graph import Graph
+from .mistakes import mutations
+from .tolerance import DEFAULT, Tolerance
+from .values import Reading
+
+VERDICTS = ("correct", "carried", "misconception", "wrong", "blank", "unreadable")
+CARRIED_CREDIT = {"full": 1.0, "half": 0.5, "none": 0.0}
+# An input this much smaller than it should be (a delta of 0, say) makes every later cell
+# trivially consistent with it: no carried credit rests on it.
+DEGENERATE = 1e-3
+
+
+@dataclass
+class CellVerdict:
+    id: str
+    verdict: str
+    value: float | None
+    shown: str | None
+    expected: float
+    reason: str | None = None  # unreadable: why; wrong/carried: more detail codes
+    mistake: str | None = None
+    points: float = 0.0
+
+
+@dataclass
+class GivenChange:
+    id: str
+    expected: float
+    shown: str | None
+    value: float | None
+
+
+@dataclass
+class Grade:
+    cells: list[CellVerdict]
+    changed_givens: list[GivenChange] = field(default_factory=list)
+    carried_policy: str = "full"
+
+    @property
+    def points(self) -> float:
+        return sum(c.points for c in self.cells)
+
+    @property
+    def max_points(self) -> int:
+        return len(self.cells)
+
+    @property
+    def first_wrong(self) -> CellVerdict | None:
+        return next((c for c in self.cells if c.verdict not in ("correct", "carried")), None)
+
+    @property
+    def all_correct(self) -> bool:
+        return all(c.verdict == "correct" for c in self.cells) and not self.changed_givens
+
+    def carried_after(self, qid: str) -> int:
+        """How many cells after qid are consistent with the student's own numbers."""
+        ids = [c.id for c in self.cells]
+        return sum(1 for c in self.cells[ids.index(qid) + 1:] if c.verdict == "carried")
+
+
+def grade(graph: Graph, expected: dict[str, float], readings: dict[str, Reading],
+          tolerance: Tolerance = DEFAULT, carried: str = "full", muts=None) -> Grade:
+    if carried not in CARRIED_CREDIT:
+        raise ValueError(f"carried credit must be one of {', '.join(CARRIED_CREDIT)}")
+    muts = mutations(graph) if muts is None else muts
+    env: dict[str, float] = {}  # the student's own numbers, where usable
+    changed = []
+    for qid in graph.given_ids:
+        r = readings.get(qid)
+        want = expected[qid]
+        if r is not None and r.number is not None:
+            env[qid] = r.number
+            if abs(r.number - want) > 1e-12 * max(1.0, abs(want)):
+                changed.append(GivenChange(qid, want, r.shown, r.number))
+        else:
+            env[qid] = want
+            changed.append(GivenChange(qid, want, None if r is None else r.shown, None))
+    usable = set(graph.given_ids)
+    sound = set(graph.given_ids)  # inputs on which carried credit may rest
+
+    cells = []
+    for qid in graph.answer_ids:
+        q = graph[qid]
+        r = readings.get(qid)
+        want = expected[qid]
+        if r is None or r.reason == "blank":
+            cells.append(CellVerdict(qid, "blank", None, None, want))
+            continue
+        if r.number is None:
+            cells.append(CellVerdict(qid, "unreadable", None, r.shown, want, reason=r.reason))
+            continue
+        x = r.number
+        env[qid] = x
+        usable.add(qid)
+        verdict = CellVerdict(qid, "wrong", x, r.shown, want)
+        if _same(tolerance, q.old, x, want, expected, _scale(q.expr, expected)):
+            verdict.verdict, verdict.points = "correct", 1.0
+        elif all(i in usable for i in q.inputs) and all(i in sound for i in q.inputs):
+            own = _safe(q.expr, env)
+            if _same(tolerance, q.old, x, own, env, _scale(q.expr, env)):
+                verdict.verdict, verdict.points = "carried", CARRIED_CREDIT[carried]
+        if verdict.verdict == "wrong":
+            codes = {m.code for m in muts.get(qid, ())
+                     if all(i in usable for i in m.expr.refs())
+                     and _same(tolerance, q.old, x, _safe(m.expr, env), env, _scale(m.expr, env))}
+            if len(codes) == 1:
+                verdict.verdict, verdict.mistake = "misconception", codes.pop()
+            elif len(codes) > 1:
+                verdict.reason = "ambiguous"
+        if verdict.verdict in ("correct", "carried", "misconception") and not _degenerate(x, want):
+            sound.add(qid)
+        elif verdict.verdict == "wrong" and not _degenerate(x, want):
+            sound.add(qid)  # a wrong number can still carry forward; a vanishing one cannot
+        cells.append(verdict)
+    return Grade(cells, changed, carried)
+
+
+def _safe(expr, env) -> float:
+    try:
+        return expr.value(env)
+    except (OverflowError, ZeroDivisionError, ValueError):
+        return math.nan
+
+
+def _scale(expr, env) -> float:
+    try:
+        return expr.magnitude(env)
+    except (OverflowError, ZeroDivisionError, ValueError):
+        return 0.0
+
+
+def _degenerate(x: float, want: float) -> bool:
+    return abs(x) <= DEGENERATE * abs(want)
+
+
+def _same(tol: Tolerance, old: str | None, x: float, target: float, env: dict[str, float],
+          scale: float = 0.0) -> bool:
+    """x against target, on the change new - old for an update (old taken from env)."""
+    if old is None:
+        return tol.matches(x, target, scale=scale)
+    base = env[old]
+    # An update's own magnitude is that of the weight: its rounding is the rel_value term.
+    return tol.matches(x - base, target - base, new_value=target)

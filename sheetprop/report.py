@@ -1,0 +1,145 @@
+"""Turning results into what people and programs read: a terminal table, or one JSON document."""
+
+from __future__ import annotations
+
+import json
+
+from .check import FileResult
+from .text import Text, text
+from .values import escape
+from .write import origin_text
+
+
+def _fmt(x: float | None) -> str:
+    return "" if x is None else f"{x:.9g}"
+
+
+def _points(p: float) -> str:
+    return f"{p:g}"
+
+
+def reason_text(t: Text, reason: str | None, shown: str | None) -> str:
+    if not reason:
+        return ""
+    return t(f"report.reasons.{reason}", shown=shown or "")
+
+
+def what_text(t: Text, cell) -> str:
+    if cell.verdict == "blank":
+        return t("report.what.blank")
+    if cell.verdict == "unreadable":
+        return t("report.what.unreadable", reason=reason_text(t, cell.reason, cell.shown))
+    if cell.verdict == "misconception":
+        return t("report.what.misconception", mistake=t(f"mistakes.{cell.mistake}") + f" [{cell.mistake}]")
+    return t("report.what.wrong_ambiguous" if cell.reason == "ambiguous" else "report.what.wrong")
+
+
+def lang_of(result: FileResult, lang: str | None) -> str:
+    if lang:
+        return lang
+    if result.submission is not None:
+        return result.submission.meta.get("lang", "en")
+    return "en"
+
+
+def terminal(result: FileResult, lang: str | None = None, show_answers: bool = False, color: bool = False) -> str:
+    t = text(lang_of(result, lang))
+    path = escape(result.path, 200)
+    if result.error is not None:
+        return t("report.could_not_check", path=path, reason=result.error)
+    sub, g = result.submission, result.grade
+    graph = sub.graph
+    lines = [t("report.checked", path=path, origin=origin_text(t, sub.meta.get("origin", {})),
+               layers=graph.shape.label), ""]
+    header = [t("report.col_id"), t("report.col_symbol"), t("report.col_verdict"), t("report.col_value")]
+    if show_answers:
+        header.append(t("report.col_expected"))
+    rows = []
+    for c in g.cells:
+        verdict = t(f"report.verdicts.{c.verdict}") + (f" {c.mistake}" if c.mistake else "")
+        value = c.shown if c.value is None else _fmt(c.value)
+        row = [c.id, graph.symbols[c.id], verdict, value or ""]
+        if show_answers:
+            row.append(_fmt(c.expected))
+        rows.append((row, c.verdict))
+    widths = [max(len(r[i]) for r in [header] + [r for r, _ in rows]) for i in range(len(header))]
+    lines.append("  " + "  ".join(h.ljust(w) for h, w in zip(header, widths)).rstrip())
+    for row, verdict in rows:
+        line = "  " + "  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip()
+        if color:
+            import click
+
+            line = click.style(line, fg={"correct": "green", "carried": "cyan", "misconception": "magenta",
+                                         "wrong": "red", "unreadable": "yellow"}.get(verdict))
+        lines.append(line)
+    lines.append("")
+    lines.append(t("report.score", points=_points(g.points), max=g.max_points,
+                   carried=t(f"report.carried_policy_{g.carried_policy}")))
+    if g.changed_givens:
+        changes = ", ".join(f"{ch.id} {_fmt(ch.expected)} → {ch.shown if ch.value is None else _fmt(ch.value)}"
+                            for ch in g.changed_givens)
+        lines.append(t("report.changed_givens", changes=changes))
+    first = g.first_wrong
+    if first is None and not g.changed_givens:
+        lines.append(t("report.all_correct"))
+    elif first is not None:
+        symbol = graph.symbols[first.id]
+        label = first.id if symbol == first.id else f"{symbol} ({first.id})"
+        lines.append(t("report.start_here", label=label, what=what_text(t, first)))
+        n = g.carried_after(first.id)
+        if n and first.verdict in ("wrong", "misconception"):
+            lines.append(t("report.after", n=n, symbol=symbol))
+    for note in sub.notes:
+        lines.append(t(f"report.notes.{note}", ids=", ".join(sub.missing_names)))
+    if not show_answers and first is not None:
+        lines.append(t("report.answers_hidden"))
+    return "\n".join(lines)
+
+
+def as_dict(result: FileResult, lang: str | None = None, show_answers: bool = False) -> dict:
+    out = {"path": result.path, "error": result.error, "status": result.status}
+    if result.error is not None:
+        out.update({"error_code": result.error_code, "exercise": None, "score": None, "first_wrong": None,
+                    "cells": []})
+        return out
+    t = text(lang_of(result, lang))
+    sub, g = result.submission, result.grade
+    first = g.first_wrong
+    out.update({
+        "lang": t.lang,
+        "exercise": {**sub.meta.get("origin", {}), "layers": sub.graph.shape.label,
+                     "bias": sub.graph.shape.bias_mode, "train_biases": sub.graph.shape.train_biases},
+        "student": sub.meta.get("student"),
+        "score": {"points": g.points, "max": g.max_points, "carried": g.carried_policy},
+        "first_wrong": None if first is None else first.id,
+        "first_wrong_carried_after": 0 if first is None else g.carried_after(first.id),
+        "givens_changed": [{"id": ch.id, "expected": ch.expected, "value": ch.value, "shown": ch.shown}
+                           for ch in g.changed_givens],
+        "notes": list(sub.notes),
+        "cells": [],
+    })
+    for c in g.cells:
+        cell = {"id": c.id, "symbol": sub.graph.symbols[c.id], "cell": sub.cells[c.id], "verdict": c.verdict,
+                "value": c.value if c.value is not None else c.shown, "points": c.points,
+                "reason": _cell_reason(t, c), "reason_code": c.reason, "mistake": c.mistake}
+        if show_answers:
+            cell["expected"] = c.expected
+        out["cells"].append(cell)
+    return out
+
+
+def _cell_reason(t: Text, c) -> str | None:
+    if c.verdict == "unreadable":
+        return reason_text(t, c.reason, c.shown)
+    if c.verdict == "misconception":
+        return t(f"mistakes.{c.mistake}")
+    if c.verdict == "wrong" and c.reason == "ambiguous":
+        return t("report.what.wrong_ambiguous")
+    return None
+
+
+def json_document(results, lang=None, show_answers=False, extra: dict | None = None) -> str:
+    doc = {"files": [as_dict(r, lang, show_answers) for r in results]}
+    if extra:
+        doc.update(extra)
+    return json.dumps(doc, ensure_ascii=False, indent=2)

@@ -1,0 +1,73 @@
+"""What a saved cell means as a student's answer: a number, a blank, or a reason it is unreadable.
+
+Nothing typed is coerced: '0,5' stored as text is a decimal comma typed into an
+office that expects a dot, and the student should hear that, not get it silently
+converted (and float() would accept 'nan', '1_000' or full-width digits).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from .xlsx import Cell
+
+
+@dataclass(frozen=True)
+class Reading:
+    number: float | None  # None unless the cell holds a usable number
+    reason: str | None = None  # why not: blank, text, decimal_comma, number_as_text, lookalike, date, bool,
+    #                            error, no_result
+    shown: str | None = None  # what the cell holds, as it may be echoed (escaped)
+
+    @property
+    def blank(self) -> bool:
+        return self.reason == "blank"
+
+
+BLANK = Reading(None, "blank")
+# ASCII digits only: Python's \d also matches full-width and other scripts' digits.
+PLAIN_NUMBER = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
+COMMA_NUMBER = re.compile(r"[+-]?([0-9]{1,3}(\.[0-9]{3})*|[0-9]+),[0-9]+([eE][+-]?[0-9]+)?")
+
+
+def read(cell: Cell) -> Reading:
+    if cell.kind == "number":
+        if cell.date:
+            return Reading(None, "date", escape(_number_text(cell.number)))
+        return Reading(cell.number, None, _number_text(cell.number))
+    if cell.kind == "blank":
+        return BLANK
+    if cell.kind == "no_result":
+        return Reading(None, "no_result", escape("=" + (cell.formula or "")))
+    if cell.kind == "error":
+        return Reading(None, "error", escape(cell.text or "#?"))
+    if cell.kind == "bool":
+        return Reading(None, "bool", "TRUE" if cell.number else "FALSE")
+    text = cell.text or ""
+    stripped = text.strip()
+    if stripped == "":
+        return BLANK
+    if COMMA_NUMBER.fullmatch(stripped):
+        return Reading(None, "decimal_comma", escape(text))
+    if PLAIN_NUMBER.fullmatch(stripped):
+        return Reading(None, "number_as_text", escape(text))
+    folded = unicodedata.normalize("NFKC", stripped).replace("_", "")
+    if folded.lower() in ("nan", "inf", "-inf", "+inf", "infinity") or PLAIN_NUMBER.fullmatch(folded):
+        return Reading(None, "lookalike", escape(text))
+    return Reading(None, "text", escape(text))
+
+
+def _number_text(x: float) -> str:
+    return repr(float(x))
+
+
+# Control characters and bidi overrides could rewrite a terminal line or reorder it.
+_UNSAFE = {c for c in range(0x20)} | {0x7F} | set(range(0x80, 0xA0)) | {
+    0x200E, 0x200F, 0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2066, 0x2067, 0x2068, 0x2069, 0x061C}
+
+
+def escape(text: str, limit: int = 40) -> str:
+    out = "".join(f"\\u{ord(ch):04x}" if ord(ch) in _UNSAFE else ch for ch in text)
+    return out if len(out) <= limit else out[: limit - 1] + "…"

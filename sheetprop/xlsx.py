@@ -1,0 +1,280 @@
+"""Reading the few cells sheetprop needs from an .xlsx, straight from its XML.
+
+Why not openpyxl here: a checker reads about fifty cells by name, and must tell
+apart what openpyxl folds together (a formula saved without its result reads as
+None, like a blank; a date is a number with a date format). Reading the parts
+directly gives that, bounded work (only the cells asked for, never a loop to
+max_row), and the speed a class batch needs. Every part goes through defusedxml,
+and only after intake has inspected the zip.
+"""
+
+from __future__ import annotations
+
+import math
+import posixpath
+import re
+import zipfile
+from dataclasses import dataclass
+from functools import cached_property
+
+from defusedxml import ElementTree as SafeET
+from defusedxml.common import DefusedXmlException
+
+from .intake import Rejected
+
+REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+# Excel's built-in number formats that show a date or a time.
+DATE_FORMAT_IDS = set(range(14, 23)) | set(range(27, 37)) | set(range(45, 48)) | set(range(50, 59))
+COORD = re.compile(r"\$?([A-Za-z]{1,3})\$?([0-9]{1,7})")
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A cell as saved: kind is number, text, bool, error, blank, or no_result (a formula without its value)."""
+
+    kind: str
+    number: float | None = None
+    text: str | None = None
+    formula: str | None = None
+    date: bool = False  # a number shown with a date or time format
+
+
+BLANK = Cell("blank")
+
+
+class Xlsx:
+    def __init__(self, z: zipfile.ZipFile):
+        self.z = z
+        self._names = set(z.namelist())
+
+    # -- parts -----------------------------------------------------------------
+    def _xml(self, name: str):
+        try:
+            data = self.z.read(name)
+        except KeyError:
+            return None
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+            raise Rejected("damaged", "damaged (a part failed its checksum): save it again as .xlsx") from None
+        except Exception:  # zlib.error and friends: a corrupt stream
+            raise Rejected("damaged", "damaged (a part cannot be inflated): save it again as .xlsx") from None
+        try:
+            return SafeET.fromstring(data, forbid_dtd=True)
+        except DefusedXmlException:
+            raise Rejected("hostile_xml", "its XML declares entities or a DTD, which workbooks never need: "
+                                          "not checked") from None
+        except SafeET.ParseError:
+            raise Rejected("damaged", f"damaged ({name} is not well-formed XML): save it again as .xlsx") from None
+
+    @cached_property
+    def _workbook(self):
+        root = self._xml("xl/workbook.xml")
+        if root is None:
+            raise Rejected("damaged", "damaged (no workbook part): save it again as .xlsx")
+        return root
+
+    @cached_property
+    def _rels(self) -> dict[str, str]:
+        root = self._xml("xl/_rels/workbook.xml.rels")
+        rels = {}
+        if root is not None:
+            for rel in root:
+                target = rel.get("Target", "")
+                if rel.get("TargetMode") == "External":
+                    continue
+                path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
+                    posixpath.join("xl", target))
+                rels[rel.get("Id")] = path
+        return rels
+
+    @cached_property
+    def sheets(self) -> dict[str, str]:
+        """Sheet name -> the part that holds its cells (worksheets only)."""
+        out = {}
+        for el in self._workbook.iter():
+            if _local(el.tag) == "sheet":
+                part = self._rels.get(el.get(f"{{{REL_NS}}}id"))
+                if part and part in self._names and "worksheets/" in part and el.get("name") not in out:
+                    out[el.get("name")] = part
+        return out
+
+    @cached_property
+    def defined_names(self) -> dict[str, str]:
+        """Workbook-level defined names -> their formula text, e.g. 'Exercise'!$C$20."""
+        out = {}
+        for el in self._workbook.iter():
+            if _local(el.tag) == "definedName" and el.get("localSheetId") is None:
+                out.setdefault(el.get("name", ""), (el.text or "").strip())
+        return out
+
+    @cached_property
+    def external_links(self) -> bool:
+        return any(n.startswith("xl/externalLinks/") for n in self._names)
+
+    @cached_property
+    def custom_properties(self) -> dict[str, str]:
+        root = self._xml("docProps/custom.xml")
+        out = {}
+        if root is not None:
+            for prop in root:
+                if _local(prop.tag) == "property" and len(prop):
+                    out.setdefault(prop.get("name", ""), prop[0].text or "")
+        return out
+
+    @cached_property
+    def _shared_strings(self) -> list[str]:
+        part = self._rels_of_type("sharedStrings") or "xl/sharedStrings.xml"
+        root = self._xml(part)
+        out = []
+        if root is not None:
+            for si in root:
+                if _local(si.tag) != "si":
+                    continue
+                out.append("".join(t.text or "" for t in si.iter() if _local(t.tag) == "t"
+                                   and not _under_phonetic(si, t)))
+        return out
+
+    @cached_property
+    def _date_styles(self) -> set[int]:
+        root = self._xml("xl/styles.xml")
+        if root is None:
+            return set()
+        custom = {}
+        xfs = []
+        for el in root:
+            name = _local(el.tag)
+            if name == "numFmts":
+                for f in el:
+                    custom[_int(f.get("numFmtId"))] = f.get("formatCode", "")
+            elif name == "cellXfs":
+                xfs = [_int(xf.get("numFmtId")) for xf in el if _local(xf.tag) == "xf"]
+        return {i for i, fmt in enumerate(xfs)
+                if fmt in DATE_FORMAT_IDS or (fmt in custom and is_date_format(custom[fmt]))}
+
+    def _rels_of_type(self, kind: str) -> str | None:
+        root = self._xml("xl/_rels/workbook.xml.rels")
+        if root is None:
+            return None
+        for rel in root:
+            if rel.get("Type", "").endswith("/" + kind):
+                return posixpath.normpath(posixpath.join("xl", rel.get("Target", "")))
+        return None
+
+    # -- cells -----------------------------------------------------------------
+    def read(self, sheet: str, coords) -> dict[str, Cell]:
+        """The cells at these coordinates (like 'C12') of one sheet; absent cells are blank."""
+        wanted = {c.upper() for c in coords}
+        part = self.sheets.get(sheet)
+        if part is None:
+            raise KeyError(sheet)
+        root = self._xml(part)
+        found: dict[str, Cell] = {}
+        if root is None:
+            return {c: BLANK for c in wanted}
+        for data in root:
+            if _local(data.tag) != "sheetData":
+                continue
+            row_no = 0
+            for row in data:
+                row_no = _int(row.get("r")) or row_no + 1
+                col_no = 0
+                for c in row:
+                    ref = c.get("r")
+                    if ref:
+                        m = COORD.fullmatch(ref)
+                        col_no = _col_index(m.group(1)) if m else col_no + 1
+                    else:
+                        col_no += 1
+                    coord = f"{_col_letters(col_no)}{row_no}"
+                    if coord in wanted and coord not in found:
+                        found[coord] = self._cell(c)
+        return {c: found.get(c, BLANK) for c in wanted}
+
+    def _cell(self, c) -> Cell:
+        t = c.get("t", "n")
+        v = f = None
+        inline = None
+        for child in c:
+            name = _local(child.tag)
+            if name == "v":
+                v = child.text
+            elif name == "f":
+                f = child.text or ""
+            elif name == "is":
+                inline = "".join(x.text or "" for x in child.iter() if _local(x.tag) == "t")
+        formula = None if f is None else f
+        if t == "inlineStr":
+            return Cell("text", text=inline or "", formula=formula)
+        if v is None or (v == "" and t != "str"):
+            if formula is not None:
+                return Cell("no_result", formula=formula)
+            return BLANK
+        if t == "s":
+            i = _int(v)
+            strings = self._shared_strings
+            text = strings[i] if i is not None and 0 <= i < len(strings) else ""
+            return Cell("text", text=text, formula=formula)
+        if t == "str":
+            return Cell("text", text=v, formula=formula) if v != "" else Cell("blank", formula=formula)
+        if t == "b":
+            return Cell("bool", number=1.0 if v.strip() in ("1", "true") else 0.0, formula=formula)
+        if t == "e":
+            return Cell("error", text=v, formula=formula)
+        try:
+            number = float(v)
+        except ValueError:
+            return Cell("text", text=v, formula=formula)
+        if not math.isfinite(number):
+            return Cell("text", text=v, formula=formula)
+        style = _int(c.get("s"))
+        return Cell("number", number=number, formula=formula,
+                    date=style is not None and style in self._date_styles)
+
+
+def is_date_format(code: str) -> bool:
+    """Does an Excel number format show a date or time? Quoted text, escapes and [colour] don't count."""
+    code = re.sub(r'"[^"]*"|\\.|_.|\*.', "", code)
+    code = re.sub(r"\[(?!h\]|hh\]|m\]|mm\]|s\]|ss\])[^\]]*\]", "", code, flags=re.IGNORECASE)
+    section = code.split(";")[0].lower()
+    return bool(re.search(r"[dmyhs]", section)) and section not in ("general",)
+
+
+def _under_phonetic(si, t) -> bool:
+    for rph in si.iter():
+        if _local(rph.tag) == "rPh" and t in list(rph.iter()):
+            return True
+    return False
+
+
+def _int(s) -> int | None:
+    try:
+        return int(s)
+    except (TypeError, ValueError):
+        return None
+
+
+def _col_index(letters: str) -> int:
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def _col_letters(n: int) -> str:
+    out = ""
+    while n > 0:
+        n, r = divmod(n - 1, 26)
+        out = chr(65 + r) + out
+    return out
+
+
+def parse_reference(text: str) -> tuple[str, str] | None:
+    """'Exercise'!$C$20 -> ('Exercise', 'C20'); None for anything but a single cell on one sheet."""
+    m = re.fullmatch(r"(?:'((?:[^']|'')+)'|([^'!:\[\]]+))!\$?([A-Za-z]{1,3})\$?([0-9]{1,7})", text.strip())
+    if not m:
+        return None
+    sheet = (m.group(1) or "").replace("''", "'") if m.group(1) else m.group(2)
+    return sheet, f"{m.group(3).upper()}{m.group(4)}"

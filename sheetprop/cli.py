@@ -88,7 +88,10 @@ def generate(seed, preset, givens_file, layers, bias, frozen_biases, lang, out_d
               help="Absolute tolerance floor.")
 @click.option("--no-recalculate", is_flag=True,
               help="Never recalculate formulas saved without results, even where LibreOffice is installed.")
-def check(files, as_json, lang, show_answers, carried, rel_tol, abs_tol, no_recalculate):
+@click.option("--feedback", "feedback_to", type=click.Path(path_type=Path),
+              help="Write the student's workbook back, coloured by verdict with comments: a file for one "
+                   "workbook, a folder for several.")
+def check(files, as_json, lang, show_answers, carried, rel_tol, abs_tol, no_recalculate, feedback_to):
     """Check filled-in exercise workbooks against the numpy reference.
 
     Exit status: 0 every cell correct, 1 something is not correct, 2 a file could not be checked.
@@ -103,6 +106,7 @@ def check(files, as_json, lang, show_answers, carried, rel_tol, abs_tol, no_reca
     except ValueError as e:
         raise click.UsageError(str(e)) from None
     options = Options(Tolerance(rel=rel_tol, abs=abs_tol), carried, not no_recalculate)
+    targets = _feedback_targets(files, feedback_to)
     results = []
     for path in files:
         result = check_file(path, options)
@@ -111,9 +115,35 @@ def check(files, as_json, lang, show_answers, carried, rel_tol, abs_tol, no_reca
             click.echo(terminal(result, lang, show_answers, color=sys.stdout.isatty()))
             if len(files) > 1:
                 click.echo("")
+        if targets and result.error is None:
+            from .feedback import FeedbackError, write_feedback
+
+            try:
+                written = write_feedback(result, targets[path], lang, show_answers)
+                click.echo(f"feedback: {written}", err=True)
+            except (FeedbackError, OSError) as e:
+                click.echo(f"sheetprop: no feedback for {path}: {e}", err=True)
     if as_json:
         click.echo(json_document(results, lang, show_answers))
     sys.exit(worst_status(results))
+
+
+def _feedback_targets(files, feedback_to: Path | None) -> dict:
+    """Where each file's feedback goes; never onto a handed-in file."""
+    if feedback_to is None:
+        return {}
+    if len(files) == 1 and feedback_to.suffix.lower() == ".xlsx":
+        targets = {files[0]: feedback_to}
+    else:
+        if feedback_to.exists() and not feedback_to.is_dir():
+            raise click.UsageError("with several files, --feedback names a folder")
+        targets = {f: feedback_to / f"{Path(f).stem}-feedback.xlsx" for f in files}
+        if len(set(targets.values())) != len(targets):
+            raise click.UsageError("two files have the same name; give their feedback separate folders")
+    inputs = {Path(f).resolve() for f in files}
+    if any(t.resolve() in inputs for t in targets.values()):
+        raise click.UsageError("--feedback would overwrite a handed-in file; choose another name")
+    return targets
 
 
 def main(argv=None):

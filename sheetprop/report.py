@@ -73,8 +73,18 @@ def terminal(result: FileResult, lang: str | None = None, show_answers: bool = F
                                          "wrong": "red", "unreadable": "yellow"}.get(verdict))
         lines.append(line)
     lines.append("")
-    lines.append(t("report.score", points=_points(g.points), max=g.max_points,
-                   carried=t(f"report.carried_policy_{g.carried_policy}")))
+    lines.extend(summary_lines(result, t))
+    if not show_answers and g.first_wrong is not None:
+        lines.append(t("report.answers_hidden"))
+    return "\n".join(lines)
+
+
+def summary_lines(result: FileResult, t: Text) -> list[str]:
+    """Score, changed givens, the first divergence and what follows it, and notes."""
+    sub, g = result.submission, result.grade
+    graph = sub.graph
+    lines = [t("report.score", points=_points(g.points), max=g.max_points,
+               carried=t(f"report.carried_policy_{g.carried_policy}"))]
     if g.changed_givens:
         changes = ", ".join(f"{ch.id} {_fmt(ch.expected)} → {ch.shown if ch.value is None else _fmt(ch.value)}"
                             for ch in g.changed_givens)
@@ -89,11 +99,12 @@ def terminal(result: FileResult, lang: str | None = None, show_answers: bool = F
         n = g.carried_after(first.id)
         if n and first.verdict in ("wrong", "misconception"):
             lines.append(t("report.after", n=n, symbol=symbol))
+        for other in [c for c in g.cells if c.verdict == "misconception" and c is not first][:3]:
+            other_symbol = graph.symbols[other.id]
+            lines.append(t("report.also", label=f"{other_symbol} ({other.id})", what=what_text(t, other)))
     for note in sub.notes:
         lines.append(t(f"report.notes.{note}", ids=", ".join(sub.missing_names)))
-    if not show_answers and first is not None:
-        lines.append(t("report.answers_hidden"))
-    return "\n".join(lines)
+    return lines
 
 
 def as_dict(result: FileResult, lang: str | None = None, show_answers: bool = False) -> dict:

@@ -29,6 +29,7 @@ class Submission:
     cells: dict[str, str]  # id -> "Sheet!C12", where it was read
     notes: list[str] = field(default_factory=list)  # note codes: recalculated, names_missing, macros, ...
     missing_names: list[str] = field(default_factory=list)
+    data: bytes = field(default=b"", repr=False)  # the .xlsx that was read (a converted copy for .ods)
 
 
 def load(path: Path, recalculate: bool = True) -> Submission:
@@ -112,4 +113,5 @@ def _read(intake: Intake, notes: list[str]) -> Submission:
         else:
             readings[qid] = read(cell)
     return Submission(path=intake.path, meta=meta, givens=givens, graph=graph, readings=readings,
-                      cells={q: f"{s}!{c}" for q, (s, c) in where.items()}, notes=notes, missing_names=missing)
+                      cells={q: f"{s}!{c}" for q, (s, c) in where.items()}, notes=notes, missing_names=missing,
+                      data=intake.data)

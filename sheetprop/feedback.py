@@ -36,6 +36,7 @@ def write_feedback(result: FileResult, out: Path, lang: str | None = None, show_
         raise FeedbackError("the feedback would overwrite the student's file; choose another name")
     t = text(lang_of(result, lang))
     sub, grade = result.submission, result.grade
+    _refuse_unusual(sub)
     # The bytes intake already vetted (zip limits, size); openpyxl parses them through defusedxml.
     wb = openpyxl.load_workbook(io.BytesIO(sub.data), keep_links=False, keep_vba=False)
     for cell in grade.cells:
@@ -80,6 +81,23 @@ def write_feedback(result: FileResult, out: Path, lang: str | None = None, show_
     out.parent.mkdir(parents=True, exist_ok=True)
     wb.save(out)
     return out
+
+
+# openpyxl makes an object for every cell of a merged range and every cell up to the
+# sheet's extent: a workbook beyond these is not one a spreadsheet program saved from
+# the exercise, and annotating it could take minutes and gigabytes.
+MAX_MERGE_CELLS = 10_000
+
+
+def _refuse_unusual(sub) -> None:
+    import zipfile
+
+    from .xlsx import Xlsx
+
+    book = Xlsx(zipfile.ZipFile(io.BytesIO(sub.data)))
+    for sheet in book.sheets:
+        if book.largest_merge(sheet) > MAX_MERGE_CELLS:
+            raise FeedbackError("it has a merged range too large to annotate safely")
 
 
 def _comment(t, cell, show_answers: bool) -> str:

@@ -20,8 +20,8 @@ from pathlib import Path
 
 MAX_FILE_BYTES = 20 * 1024 * 1024  # a filled exercise is about 10 KB
 MAX_ENTRIES = 1000  # POI's default
-MAX_ENTRY_BYTES = 50 * 1024 * 1024  # uncompressed, one part
-MAX_TOTAL_BYTES = 200 * 1024 * 1024  # uncompressed, all parts
+MAX_ENTRY_BYTES = 10 * 1024 * 1024  # uncompressed, one part (a filled exercise's sheet: about 50 KB)
+MAX_TOTAL_BYTES = 50 * 1024 * 1024  # uncompressed, all parts
 MIN_INFLATE_RATIO = 0.01  # POI's default
 RATIO_APPLIES_ABOVE = 100 * 1024  # POI applies its ratio rule to larger entries only
 
@@ -157,7 +157,8 @@ def _inspect_directory(infos):
             raise Rejected("zip_limits", "a part compresses more than 100:1, as zip bombs do: not checked")
         total += info.file_size
     if total > MAX_TOTAL_BYTES:
-        raise Rejected("zip_limits", "it inflates to more than 200 MB: too large for a workbook")
+        raise Rejected("zip_limits", f"it inflates to more than {MAX_TOTAL_BYTES // (1024 * 1024)} MB: too large "
+                                     "for a workbook")
 
 
 def _read_part(z: zipfile.ZipFile, name: str, limit: int) -> bytes:

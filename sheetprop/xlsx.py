@@ -133,8 +133,8 @@ class Xlsx:
             for si in root:
                 if _local(si.tag) != "si":
                     continue
-                out.append("".join(t.text or "" for t in si.iter() if _local(t.tag) == "t"
-                                   and not _under_phonetic(si, t)))
+                out.append(unescape_ooxml("".join(t.text or "" for t in si.iter() if _local(t.tag) == "t"
+                                                  and not _under_phonetic(si, t))))
         return out
 
     @cached_property
@@ -165,33 +165,66 @@ class Xlsx:
 
     # -- cells -----------------------------------------------------------------
     def read(self, sheet: str, coords) -> dict[str, Cell]:
-        """The cells at these coordinates (like 'C12') of one sheet; absent cells are blank."""
+        """The cells at these coordinates (like 'C12') of one sheet; absent cells are blank.
+
+        The sheet is streamed, row by row, and dropped as it goes: memory stays small
+        whatever the sheet's size, and reading stops once every wanted cell is found.
+        """
         wanted = {c.upper() for c in coords}
         part = self.sheets.get(sheet)
         if part is None:
             raise KeyError(sheet)
-        root = self._xml(part)
         found: dict[str, Cell] = {}
-        if root is None:
-            return {c: BLANK for c in wanted}
-        for data in root:
-            if _local(data.tag) != "sheetData":
+        row_no = 0
+        for event, el in self._stream(part):
+            name = _local(el.tag)
+            if name != "row":
                 continue
-            row_no = 0
-            for row in data:
-                row_no = _int(row.get("r")) or row_no + 1
-                col_no = 0
-                for c in row:
-                    ref = c.get("r")
-                    if ref:
-                        m = COORD.fullmatch(ref)
-                        col_no = _col_index(m.group(1)) if m else col_no + 1
-                    else:
-                        col_no += 1
-                    coord = f"{_col_letters(col_no)}{row_no}"
-                    if coord in wanted and coord not in found:
-                        found[coord] = self._cell(c)
+            row_no = _int(el.get("r")) or row_no + 1
+            col_no = 0
+            for c in el:
+                ref = c.get("r")
+                m = COORD.fullmatch(ref) if ref else None
+                col_no = _col_index(m.group(1)) if m else col_no + 1
+                coord = f"{_col_letters(col_no)}{row_no}"
+                if coord in wanted and coord not in found:
+                    found[coord] = self._cell(c)
+            el.clear()
+            if len(found) == len(wanted):
+                break
         return {c: found.get(c, BLANK) for c in wanted}
+
+    def largest_merge(self, sheet: str) -> int:
+        """The number of cells in the sheet's largest merged range (openpyxl materialises them all)."""
+        part = self.sheets.get(sheet)
+        largest = 0
+        if part is None:
+            return 0
+        for event, el in self._stream(part):
+            if _local(el.tag) == "mergeCell":
+                area = _area(el.get("ref", ""))
+                largest = max(largest, area)
+            elif _local(el.tag) == "row":
+                el.clear()
+        return largest
+
+    def _stream(self, part: str):
+        try:
+            with self.z.open(part) as f:
+                yield from SafeET.iterparse(f, events=("end",), forbid_dtd=True)
+        except KeyError:
+            return
+        except DefusedXmlException:
+            raise Rejected("hostile_xml", "its XML declares entities or a DTD, which workbooks never need: "
+                                          "not checked") from None
+        except SafeET.ParseError:
+            raise Rejected("damaged", f"damaged ({part} is not well-formed XML): save it again as .xlsx") from None
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+            raise Rejected("damaged", "damaged (a part failed its checksum): save it again as .xlsx") from None
+        except Exception as e:  # zlib.error: a corrupt stream
+            if type(e).__name__ == "error":
+                raise Rejected("damaged", "damaged (a part cannot be inflated): save it again as .xlsx") from None
+            raise
 
     def _cell(self, c) -> Cell:
         t = c.get("t", "n")
@@ -204,7 +237,7 @@ class Xlsx:
             elif name == "f":
                 f = child.text or ""
             elif name == "is":
-                inline = "".join(x.text or "" for x in child.iter() if _local(x.tag) == "t")
+                inline = unescape_ooxml("".join(x.text or "" for x in child.iter() if _local(x.tag) == "t"))
         formula = None if f is None else f
         if t == "inlineStr":
             return Cell("text", text=inline or "", formula=formula)
@@ -234,6 +267,14 @@ class Xlsx:
                     date=style is not None and style in self._date_styles)
 
 
+_OOXML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def unescape_ooxml(text: str) -> str:
+    """Excel writes characters XML cannot hold (control characters) as _xHHHH_."""
+    return _OOXML_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text) if "_x" in text else text
+
+
 def is_date_format(code: str) -> bool:
     """Does an Excel number format show a date or time? Quoted text, escapes and [colour] don't count."""
     code = re.sub(r'"[^"]*"|\\.|_.|\*.', "", code)
@@ -247,6 +288,15 @@ def _under_phonetic(si, t) -> bool:
         if _local(rph.tag) == "rPh" and t in list(rph.iter()):
             return True
     return False
+
+
+def _area(ref: str) -> int:
+    m = re.fullmatch(r"\$?([A-Za-z]{1,3})\$?([0-9]{1,7}):\$?([A-Za-z]{1,3})\$?([0-9]{1,7})", ref)
+    if not m:
+        return 1
+    cols = abs(_col_index(m.group(3)) - _col_index(m.group(1))) + 1
+    rows = abs(int(m.group(4)) - int(m.group(2))) + 1
+    return cols * rows
 
 
 def _int(s) -> int | None:

@@ -43,21 +43,33 @@ def cli():
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("generated"),
               show_default=True, help="Folder to write the workbooks to.")
 @click.option("--force", is_flag=True, help="Overwrite workbooks that already exist.")
-def generate(seed, preset, givens_file, layers, bias, frozen_biases, lang, out_dir, force):
-    """Write an exercise workbook and its live-formula solution."""
+@click.option("--roster", type=click.Path(dir_okay=False, path_type=Path),
+              help="A class: a CSV with an 'id' column (and 'name'); one variant per student.")
+@click.option("--secret", envvar="SHEETPROP_SECRET", help="With --roster: the class secret the seeds derive "
+              "from (or the environment variable SHEETPROP_SECRET).")
+@click.option("--reseed", multiple=True, metavar="ID", help="With --roster: give this student a new variant.")
+def generate(seed, preset, givens_file, layers, bias, frozen_biases, lang, out_dir, force, roster, secret,
+             reseed):
+    """Write an exercise workbook and its live-formula solution (or one per student of a roster)."""
     from . import sources
     from .network import GivensError
     from .text import normalize_lang
     from .write import OutputExists, write_pair
 
-    chosen = [name for name, v in (("--seed", seed), ("--preset", preset), ("--givens", givens_file))
-              if v is not None]
+    chosen = [name for name, v in (("--seed", seed), ("--preset", preset), ("--givens", givens_file),
+                                   ("--roster", roster)) if v is not None]
     if len(chosen) != 1:
-        raise click.UsageError("choose exactly one of --seed N, --preset mazur or --givens FILE")
+        raise click.UsageError("choose exactly one of --seed N, --preset mazur, --givens FILE or --roster CSV")
     shape_options = layers != "2-2-1" or bias != "neuron" or frozen_biases
-    if shape_options and seed is None:
-        raise click.UsageError("--layers, --bias and --frozen-biases go with --seed; a preset or a givens "
-                               "file brings its own network")
+    if shape_options and seed is None and roster is None:
+        raise click.UsageError("--layers, --bias and --frozen-biases go with --seed or --roster; a preset or a "
+                               "givens file brings its own network")
+    if reseed and roster is None:
+        raise click.UsageError("--reseed goes with --roster")
+    if roster is not None:
+        _generate_class(roster, out_dir, secret, lang, sources.shape_from(layers, bias, not frozen_biases)
+                        if shape_options else None, reseed, force)
+        return
     try:
         lang = normalize_lang(lang)
         if seed is not None:
@@ -73,6 +85,46 @@ def generate(seed, preset, givens_file, layers, bias, frozen_biases, lang, out_d
         raise Failure(f"cannot write to {out_dir}: {e.strerror or e}") from None
     click.echo(f"exercise: {exercise}")
     click.echo(f"solution: {solution}")
+
+
+def _generate_class(roster, out_dir, secret, lang, shape, reseed, force):
+    from .network import GivensError, Shape
+    from .roster import MANIFEST, RosterError, generate_class
+    from .text import normalize_lang
+
+    try:
+        lang = normalize_lang(lang)
+        with _progress("generating") as tick:
+            rows = generate_class(roster, out_dir, secret, lang, shape or Shape(), tuple(reseed), force, tick)
+    except (RosterError, GivensError, ValueError) as e:
+        raise Failure(str(e)) from None
+    except OSError as e:
+        raise Failure(f"cannot write to {out_dir}: {e.strerror or e}") from None
+    written = sum(r["written"] for r in rows)
+    click.echo(f"{len(rows)} students ({written} written, {len(rows) - written} unchanged): exercises in "
+               f"{out_dir / 'exercises'}, solutions in {out_dir / 'solutions'}, manifest {out_dir / MANIFEST}")
+
+
+class _progress:
+    """A progress bar on stderr, shown only on a terminal and only for more than a few items."""
+
+    def __init__(self, label: str, threshold: int = 5):
+        self.label, self.threshold, self.bar = label, threshold, None
+
+    def __enter__(self):
+        return self.tick
+
+    def tick(self, done: int, total: int):
+        if self.bar is None:
+            if total <= self.threshold or not sys.stderr.isatty():
+                return
+            self.bar = click.progressbar(length=total, label=self.label, file=sys.stderr)
+            self.bar.__enter__()
+        self.bar.update(done - self.bar.pos)
+
+    def __exit__(self, *exc):
+        if self.bar is not None:
+            self.bar.__exit__(*exc)
 
 
 @cli.command()
@@ -91,13 +143,21 @@ def generate(seed, preset, givens_file, layers, bias, frozen_biases, lang, out_d
 @click.option("--feedback", "feedback_to", type=click.Path(path_type=Path),
               help="Write the student's workbook back, coloured by verdict with comments: a file for one "
                    "workbook, a folder for several.")
-def check(files, as_json, lang, show_answers, carried, rel_tol, abs_tol, no_recalculate, feedback_to):
+@click.option("--gradebook", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write a CSV gradebook: one row per workbook, a column per cell's verdict.")
+@click.option("--full/--brief", "full", default=None,
+              help="A table per file (the default for one file) or one line per file (for several).")
+@click.option("--jobs", type=click.IntRange(min=1), default=None, help="Worker processes (default: all cores).")
+def check(files, as_json, lang, show_answers, carried, rel_tol, abs_tol, no_recalculate, feedback_to, gradebook,
+          full, jobs):
     """Check filled-in exercise workbooks against the numpy reference.
 
     Exit status: 0 every cell correct, 1 something is not correct, 2 a file could not be checked.
     """
-    from .check import Options, check_file, worst_status
-    from .report import json_document, terminal
+    from .batch import check_many
+    from .check import Options, worst_status
+    from .classroom import copy_flags, summarize
+    from .report import brief, class_lines, json_document, terminal
     from .text import normalize_lang
     from .tolerance import Tolerance
 
@@ -105,26 +165,46 @@ def check(files, as_json, lang, show_answers, carried, rel_tol, abs_tol, no_reca
         lang = normalize_lang(lang) if lang else None
     except ValueError as e:
         raise click.UsageError(str(e)) from None
-    options = Options(Tolerance(rel=rel_tol, abs=abs_tol), carried, not no_recalculate)
+    tolerance = Tolerance(rel=rel_tol, abs=abs_tol)
+    options = Options(tolerance, carried, not no_recalculate)
     targets = _feedback_targets(files, feedback_to)
-    results = []
-    for path in files:
-        result = check_file(path, options)
-        results.append(result)
-        if not as_json:
-            click.echo(terminal(result, lang, show_answers, color=sys.stdout.isatty()))
-            if len(files) > 1:
+    if gradebook is not None and Path(gradebook).resolve() in {Path(f).resolve() for f in files}:
+        raise click.UsageError("--gradebook would overwrite a handed-in file; choose another name")
+    with _progress("checking") as tick:
+        results = check_many(files, options, jobs=jobs, keep_bytes=bool(targets), progress=tick)
+    batch = len(results) > 1
+    flags = copy_flags(results, tolerance) if batch else {}
+    summary = summarize(results) if batch else None
+    full = (not batch) if full is None else full
+    if as_json:
+        click.echo(json_document(results, lang, show_answers, flags, summary))
+    else:
+        for n, result in enumerate(results):
+            if full:
+                click.echo(terminal(result, lang, show_answers, color=sys.stdout.isatty()))
                 click.echo("")
-        if targets and result.error is None:
+            else:
+                click.echo(brief(result, lang, flags.get(n)))
+        if batch:
+            click.echo("")
+            click.echo("\n".join(class_lines(results, summary, flags, lang)))
+    for result in results:
+        if result.path in targets and result.error is None:
             from .feedback import FeedbackError, write_feedback
 
             try:
-                written = write_feedback(result, targets[path], lang, show_answers)
+                written = write_feedback(result, targets[result.path], lang, show_answers)
                 click.echo(f"feedback: {written}", err=True)
             except (FeedbackError, OSError) as e:
-                click.echo(f"sheetprop: no feedback for {path}: {e}", err=True)
-    if as_json:
-        click.echo(json_document(results, lang, show_answers))
+                click.echo(f"sheetprop: no feedback for {result.path}: {e}", err=True)
+    if gradebook is not None:
+        from .gradebook import write_gradebook
+
+        try:
+            write_gradebook(results, gradebook, flags)
+            click.echo(f"gradebook: {gradebook}", err=True)
+        except OSError as e:
+            raise Failure(f"cannot write the gradebook {gradebook}: {e.strerror or e}") from None
     sys.exit(worst_status(results))
 
 

@@ -149,8 +149,79 @@ def _cell_reason(t: Text, c) -> str | None:
     return None
 
 
-def json_document(results, lang=None, show_answers=False, extra: dict | None = None) -> str:
-    doc = {"files": [as_dict(r, lang, show_answers) for r in results]}
-    if extra:
-        doc.update(extra)
+def json_document(results, lang=None, show_answers=False, flags: dict | None = None,
+                  summary: dict | None = None) -> str:
+    files = []
+    for n, r in enumerate(results):
+        d = as_dict(r, lang, show_answers)
+        d["flags"] = (flags or {}).get(n, [])
+        files.append(d)
+    doc = {"files": files}
+    if summary is not None:
+        doc["class"] = summary
     return json.dumps(doc, ensure_ascii=False, indent=2)
+
+
+def _label(graph_symbols: dict, qid: str) -> str:
+    symbol = graph_symbols.get(qid, qid)
+    return qid if symbol == qid else f"{symbol} ({qid})"
+
+
+def brief(result: FileResult, lang: str | None = None, flags: list[dict] | None = None) -> str:
+    """One line per file, for batches."""
+    t = text(lang_of(result, lang))
+    path = escape(result.path, 200)
+    if result.error is not None:
+        return t("report.could_not_check", path=path, reason=result.error)
+    g = result.grade
+    first = g.first_wrong
+    where = ""
+    if first is not None:
+        verdict = t(f"report.verdicts.{first.verdict}") + (f" {first.mistake}" if first.mistake else "")
+        where = t("batch.brief_where", label=_label(result.submission.graph.symbols, first.id), verdict=verdict)
+    line = t("batch.brief", path=path, points=_points(g.points), max=g.max_points, where=where)
+    if flags:
+        line += t("batch.brief_flags", others=", ".join(sorted({f["other"] for f in flags})))
+    return line
+
+
+def class_lines(results, summary: dict, flags: dict, lang: str | None = None) -> list[str]:
+    t = text(lang or next((lang_of(r, None) for r in results if r.submission is not None), "en"))
+    symbols = next((r.submission.graph.symbols for r in results if r.submission is not None), {})
+    checked = summary["checked"]
+    lines = [t("batch.class_title", files=summary["files"], checked=checked, unchecked=summary["unchecked"])]
+    if checked:
+        lines.append(t("batch.mean", mean=f"{summary['mean_score']:g}", max=summary["max_score"],
+                       all_correct=summary["all_correct"], checked=checked))
+        for m in summary["mistakes"]:
+            lines.append(t("batch.mistake", n=m["students"], checked=checked, code=m["code"],
+                           text=t(f"mistakes_short.{m['code']}")))
+        if summary["first_divergence"]:
+            top = summary["first_divergence"][0]
+            lines.append(t("batch.first", label=_label(symbols, top["id"]), n=top["students"], checked=checked))
+        hardest = sorted(summary["cells"].items(), key=lambda kv: kv[1].get("correct", 0))[:3]
+        if hardest and hardest[0][1].get("correct", 0) < checked:
+            lines.append(t("batch.hardest", cells=", ".join(
+                t("batch.hardest_cell", label=_label(symbols, qid), n=counts.get("correct", 0), checked=checked)
+                for qid, counts in hardest)))
+    from .classroom import who
+
+    def named(r):  # a student id can stand on two files: name the file too
+        sid = who(r)
+        return escape(sid if sid == r.path else f"{sid} ({r.path})", 120)
+
+    groups = []
+    for i, fl in sorted(flags.items()):
+        group = {results[i].path} | {f["other_path"] for f in fl if f["kind"] == "same_variant"}
+        if len(group) > 1 and group not in groups:
+            groups.append(group)
+    by_path = {r.path: r for r in results}
+    for group in groups:
+        members = [named(by_path[p]) for p in sorted(group)]
+        lines.append(t("batch.same_variant", who=members[0], others=", ".join(members[1:])))
+    for i, fl in sorted(flags.items()):
+        for f in fl:
+            if f["kind"] == "fits_other_variant":
+                lines.append(t("batch.fits_other", who=named(results[i]), other=named(by_path[f["other_path"]]),
+                               share=round(100 * f["share"]), own=round(100 * f["own_share"])))
+    return lines

@@ -36,6 +36,8 @@ def origin_text(t: Text, origin: dict) -> str:
     parts = []
     if "student" in origin:
         parts.append(t("sheet.origin_student", student=origin["student"]))
+        if origin.get("name"):
+            parts[-1] += f" ({origin['name']})"
     if "seed" in origin:
         parts.append(t("sheet.origin_seed", seed=origin["seed"]))
     elif "preset" in origin:
@@ -142,9 +144,7 @@ def _write_quantity(ws, r, graph: Graph, qid: str, givens: dict, kind: str, t: T
 
 def file_stem(g: Givens, lang: str) -> str:
     o = g.origin
-    if "student" in o:
-        base = f"sheetprop-{o['student']}"
-    elif "seed" in o:
+    if "seed" in o:
         base = f"sheetprop-seed{o['seed']}"
         if g.shape.label != "2-2-1" or g.shape.bias_mode != "neuron" or not g.shape.train_biases:
             base += f"-{g.shape.label}-{g.shape.bias_mode}{'' if g.shape.train_biases else '-frozen'}"
@@ -160,9 +160,10 @@ class OutputExists(FileExistsError):
 
 
 def write_pair(g: Givens, out_dir: Path, lang: str = "en", force: bool = False,
-               solution_dir: Path | None = None, student: dict | None = None) -> tuple[Path, Path]:
+               solution_dir: Path | None = None, student: dict | None = None,
+               stem: str | None = None) -> tuple[Path, Path]:
     """Write the exercise and its solution; refuse to overwrite unless force."""
-    stem = file_stem(g, lang)
+    stem = stem or file_stem(g, lang)
     exercise = Path(out_dir) / f"{stem}-exercise.xlsx"
     solution = Path(solution_dir or out_dir) / f"{stem}-solution.xlsx"
     if not force:

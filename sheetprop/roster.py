@@ -1,0 +1,150 @@
+"""A teacher's class: one variant per student, derived from the student's id and a class secret.
+
+The seed is an HMAC of the id (and a re-seed round) under the secret, so the ids
+alone do not reveal the seeds; the manifest records every seed so that any one
+workbook can be regenerated, and one student re-seeded without touching the others.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import hmac
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .network import GivensError, Shape
+from .sources import from_seed
+from .write import write_pair
+
+SECRET_ENV = "SHEETPROP_SECRET"
+MANIFEST = "manifest.csv"
+MANIFEST_COLUMNS = ["id", "name", "round", "seed", "exercise", "solution"]
+MAX_ROSTER_BYTES = 5 * 1024 * 1024
+
+
+class RosterError(ValueError):
+    pass
+
+
+@dataclass
+class Student:
+    id: str
+    name: str = ""
+    round: int = 0  # bumped by a re-seed
+
+
+def seed_for(secret: str, student_id: str, round_: int = 0) -> int:
+    msg = student_id if round_ == 0 else f"{student_id}#{round_}"
+    digest = hmac.new(secret.encode("utf-8"), msg.encode("utf-8"), hashlib.sha256).digest()
+    return int.from_bytes(digest[:8], "big") >> 1  # 63 bits: a non-negative seed
+
+
+def safe_name(student_id: str) -> str:
+    """The id as it may appear in a file name."""
+    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "_", student_id).strip("._") or "student"
+    return cleaned[:60]
+
+
+def read_roster(path: Path) -> list[Student]:
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as e:
+        raise RosterError(f"cannot read the roster {path}: {e.strerror or e}") from None
+    if len(raw) > MAX_ROSTER_BYTES:
+        raise RosterError("the roster is too large")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("latin-1")  # old spreadsheet exports
+    sample = text[:4096]
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    rows = list(csv.reader(io.StringIO(text), dialect))
+    rows = [r for r in rows if any(cell.strip() for cell in r)]
+    if not rows:
+        raise RosterError("the roster is empty")
+    header = [h.strip().lower() for h in rows[0]]
+    if "id" not in header:
+        raise RosterError("the roster needs a header row with an 'id' column (and optionally 'name')")
+    i_id = header.index("id")
+    i_name = header.index("name") if "name" in header else None
+    students, seen, files = [], set(), {}
+    for n, row in enumerate(rows[1:], start=2):
+        sid = row[i_id].strip() if i_id < len(row) else ""
+        if not sid:
+            raise RosterError(f"roster line {n} has no id")
+        if sid in seen:
+            raise RosterError(f"roster line {n}: the id {sid!r} appears twice")
+        fname = safe_name(sid)
+        if fname in files:
+            raise RosterError(f"roster line {n}: ids {files[fname]!r} and {sid!r} give the same file name")
+        seen.add(sid)
+        files[fname] = sid
+        name = row[i_name].strip() if i_name is not None and i_name < len(row) else ""
+        students.append(Student(sid, name))
+    return students
+
+
+def read_manifest(folder: Path) -> dict[str, dict]:
+    path = Path(folder) / MANIFEST
+    if not path.exists():
+        return {}
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        return {row["id"]: row for row in csv.DictReader(f)}
+
+
+def generate_class(roster: Path, out_dir: Path, secret: str, lang: str = "en", shape: Shape = Shape(),
+                   reseed: tuple[str, ...] = (), force: bool = False, progress=None) -> list[dict]:
+    if not secret:
+        raise RosterError(f"a class needs a secret: --secret or the environment variable {SECRET_ENV}")
+    students = read_roster(roster)
+    out_dir = Path(out_dir)
+    previous = read_manifest(out_dir)
+    unknown = [s for s in reseed if s not in {st.id for st in students}]
+    if unknown:
+        raise RosterError(f"not in the roster: {', '.join(unknown)}")
+    rows = []
+    for n, st in enumerate(students):
+        old = previous.get(st.id)
+        st.round = int(old["round"]) if old and str(old.get("round", "")).isdigit() else 0
+        if old and str(old.get("seed")) != str(seed_for(secret, st.id, st.round)):
+            raise RosterError(f"this is not the secret the class in {out_dir} was made with (student {st.id})")
+        fname = safe_name(st.id)
+        exercise = Path("exercises") / f"sheetprop-{fname}-exercise.xlsx"
+        solution = Path("solutions") / f"sheetprop-{fname}-solution.xlsx"
+        # Regenerate a new student, a missing file, a re-seeded student; the others stay untouched.
+        redo = force or not old or st.id in reseed or not (out_dir / exercise).exists() \
+            or not (out_dir / solution).exists()
+        if st.id in reseed:
+            st.round += 1
+        seed = seed_for(secret, st.id, st.round)
+        if redo:
+            try:
+                g = from_seed(seed, shape)
+            except GivensError as e:
+                raise RosterError(str(e)) from None
+            # No seed in the student's file: the manifest keeps it for the teacher.
+            g = g.with_values(origin={"student": st.id, **({"name": st.name} if st.name else {})})
+            ex_path, sol_path = _paths(out_dir, exercise, solution)
+            write_pair(g, ex_path.parent, lang=lang, force=True, solution_dir=sol_path.parent,
+                       student={"id": st.id, "name": st.name}, stem=f"sheetprop-{fname}")
+        rows.append({"id": st.id, "name": st.name, "round": st.round, "seed": seed,
+                     "exercise": exercise.as_posix(), "solution": solution.as_posix(), "written": redo})
+        if progress:
+            progress(n + 1, len(students))
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with open(out_dir / MANIFEST, "w", encoding="utf-8-sig", newline="") as f:
+        w = csv.DictWriter(f, MANIFEST_COLUMNS, extrasaction="ignore")
+        w.writeheader()
+        w.writerows(rows)
+    return rows
+
+
+def _paths(out_dir: Path, exercise: Path, solution: Path):
+    return out_dir / exercise, out_dir / solution

@@ -6,18 +6,47 @@ import os
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
+from pathlib import Path
+
 from .check import FileResult, Options, check_file
+from .grading import CellVerdict, GivenChange, Grade
+from .graph import graph_for
+from .sources import shape_from
+from .submission import Submission
 
 # Below this many files, starting worker processes costs more than it saves.
 PARALLEL_FROM = 16
 
 
-def _check_slim(args) -> FileResult:
+def _check_in_worker(args) -> tuple:
     path, options, keep_bytes = args
-    result = check_file(path, options)
-    if not keep_bytes and result.submission is not None:
-        result.submission.data = b""  # not needed back in the parent: keeps the pickles small
-    return result
+    return to_wire(check_file(path, options), keep_bytes)
+
+
+# Results cross from the workers as tuples of plain values, not as objects: pickling
+# dataclasses costs more than checking the file did. Only what reports, gradebooks,
+# class summaries and feedback read goes across (no readings, no givens).
+def to_wire(r: FileResult, keep_bytes: bool = False) -> tuple:
+    if r.error is not None:
+        return (r.path, r.error, r.error_code)
+    sub, g = r.submission, r.grade
+    return (r.path, None, None, sub.meta, sub.cells, sub.notes, sub.missing_names,
+            sub.data if keep_bytes else b"",
+            [(c.id, c.verdict, c.value, c.shown, c.expected, c.reason, c.mistake, c.points) for c in g.cells],
+            [(ch.id, ch.expected, ch.shown, ch.value) for ch in g.changed_givens], g.carried_policy)
+
+
+def from_wire(w: tuple) -> FileResult:
+    if w[1] is not None:
+        return FileResult(w[0], error=w[1], error_code=w[2])
+    path, _, _, meta, cells, notes, missing, data, verdicts, changed, carried = w
+    ex = meta["exercise"]
+    shape = shape_from(ex.get("layers", "2-2-1"), ex.get("bias", "neuron"), ex.get("train_biases", True))
+    sub = Submission(path=Path(path), meta=meta, givens=None, graph=graph_for(shape), readings={}, cells=cells,
+                     notes=notes, missing_names=missing, data=data)
+    grade = Grade([CellVerdict(*v) for v in verdicts], [GivenChange(*ch) for ch in changed], carried)
+    return FileResult(path, submission=sub, grade=grade,
+                      expected={c.id: c.expected for c in grade.cells})
 
 
 def check_many(paths, options: Options = Options(), jobs: int | None = None, keep_bytes: bool = False,
@@ -36,9 +65,9 @@ def check_many(paths, options: Options = Options(), jobs: int | None = None, kee
     chunk = max(1, min(64, total // (jobs * 8)))
     try:
         with ProcessPoolExecutor(max_workers=min(jobs, total)) as pool:
-            for n, result in enumerate(pool.map(_check_slim, [(p, options, keep_bytes) for p in paths],
-                                                chunksize=chunk)):
-                results[n] = result
+            for n, wire in enumerate(pool.map(_check_in_worker, [(p, options, keep_bytes) for p in paths],
+                                              chunksize=chunk)):
+                results[n] = from_wire(wire)
                 if progress:
                     progress(n + 1, total)
     except BrokenProcessPool:

@@ -83,7 +83,7 @@ def copy_flags(results: list[FileResult], tolerance: Tolerance = DEFAULT) -> dic
             continue
         answers = np.array([[c.value if c.value is not None else np.nan for c in results[i].grade.cells]
                             for i in members], dtype=float)
-        keys = np.array([[results[i].expected[q] for q in ids] for i in members], dtype=float)
+        keys = np.array([[c.expected for c in results[i].grade.cells] for i in members], dtype=float)
         allowed = tolerance.rel * np.abs(keys) + tolerance.abs
         # fits[a, b, q]: student a's answer q matches variant b's reference
         fits = np.abs(answers[:, None, :] - keys[None, :, :]) <= allowed[None, :, :]

@@ -11,7 +11,7 @@ hidden layer first (w_1 i1->h1, w_2 i2->h1, w_3 i1->h2, ...; then w_5 h1->o1 ...
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from .expr import Expr, Ref, Sigmoid, sum_of
 from .network import Givens, Shape
@@ -98,6 +98,10 @@ class Graph:
         self.quantities: tuple[Quantity, ...] = tuple(_build(shape))
         self.by_id = {q.id: q for q in self.quantities}
 
+    def __reduce__(self):
+        # Rebuilt from its shape: a batch sends results between processes.
+        return graph_for, (self.shape,)
+
     def __iter__(self):
         return iter(self.quantities)
 
@@ -135,19 +139,22 @@ class Graph:
         values["eta"] = g.eta
         return {k: float(v) for k, v in values.items()}
 
-    def givens_from_values(self, values: dict[str, float], like: Givens) -> Givens:
-        """The inverse of given_values: a Givens with these numbers and like's shape."""
-        s = self.shape
+    def givens_from_values(self, values: dict[str, float], origin: dict | None = None) -> Givens:
+        """The inverse of given_values: the Givens of this graph's shape with these numbers."""
         import numpy as np
 
-        return like.with_values(
+        s = self.shape
+        nb_h, nb_o = s.bias_counts()
+        return Givens(
+            shape=s,
             inputs=np.array([values[input_id(i)] for i in range(s.n_in)]),
             targets=np.array([values[target_id(k)] for k in range(s.n_out)]),
             w_hidden=np.array([[values[w_hidden_id(s, j, i)] for i in range(s.n_in)] for j in range(s.n_hidden)]),
             w_out=np.array([[values[w_out_id(s, k, j)] for j in range(s.n_hidden)] for k in range(s.n_out)]),
-            b_hidden=np.array([values[b_hidden_id(s, n)] for n in range(like.b_hidden.size)]),
-            b_out=np.array([values[b_out_id(s, n)] for n in range(like.b_out.size)]),
+            b_hidden=np.array([values[b_hidden_id(s, n)] for n in range(nb_h)]),
+            b_out=np.array([values[b_out_id(s, n)] for n in range(nb_o)]),
             eta=values["eta"],
+            origin=dict(origin or {}),
         )
 
     def evaluate(self, givens: dict[str, float]) -> dict[str, float]:
@@ -157,6 +164,12 @@ class Graph:
             if not q.is_given:
                 env[q.id] = q.expr.value(env)
         return env
+
+
+@lru_cache(maxsize=64)
+def graph_for(shape: Shape) -> Graph:
+    """One graph per shape: building it is pure, and a class batch asks for the same one each time."""
+    return Graph(shape)
 
 
 def _build(s: Shape):

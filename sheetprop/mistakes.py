@@ -10,6 +10,7 @@ mistake would land too close to the truth to be told apart.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .expr import Expr, Num, Ref, Sigmoid, sum_of
 from .graph import Graph, Quantity, input_id, w_out_id
@@ -25,8 +26,9 @@ class Mutation:
     variant: str = ""  # which form of the mistake, e.g. "x2" or "w_6"
 
 
+@lru_cache(maxsize=64)
 def mutations(graph: Graph) -> dict[str, tuple[Mutation, ...]]:
-    """For each quantity id, the mistakes that show first at that cell."""
+    """For each quantity id, the mistakes that show first at that cell (do not modify the result)."""
     out: dict[str, list[Mutation]] = {}
     for q in graph:
         found = list(_for_quantity(graph, q))

@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 
 from .check import FileResult
-from .text import Text, text
+from .text import Text, origin_text, text
 from .values import escape
-from .write import origin_text
 
 
 def _fmt(x: float | None) -> str:

@@ -7,9 +7,8 @@ import math
 import tomllib
 from pathlib import Path
 
-import numpy as np
 
-from .graph import Graph
+from .graph import graph_for
 from .network import MAX_LAYER_SIZE, Givens, GivensError, Shape
 from .variants import draw
 
@@ -68,7 +67,7 @@ def from_description(desc: dict, origin: dict) -> Givens:
     values = desc.get("values")
     if not isinstance(values, dict):
         raise GivensError("'values' must be a table of quantity ids to numbers, e.g. w_1 = 0.15")
-    graph = Graph(shape)
+    graph = graph_for(shape)
     need = set(graph.given_ids)
     missing = [q for q in graph.given_ids if q not in values]
     extra = sorted(set(values) - need)
@@ -84,10 +83,7 @@ def from_description(desc: dict, origin: dict) -> Givens:
         if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
             raise GivensError(f"{qid} must be a finite number, got {v!r}")
         clean[qid] = float(f"{float(v):.{SIGNIFICANT_DIGITS}g}")
-    nb_h, nb_o = shape.bias_counts()
-    template = Givens(shape, np.zeros(shape.n_in), np.zeros(shape.n_out), np.zeros((shape.n_hidden, shape.n_in)),
-                      np.zeros((shape.n_out, shape.n_hidden)), np.zeros(nb_h), np.zeros(nb_o), 1.0, origin)
-    return graph.givens_from_values(clean, template)
+    return graph.givens_from_values(clean, origin)
 
 
 def describe(g: Givens) -> dict:
@@ -97,7 +93,7 @@ def describe(g: Givens) -> dict:
         "layers": s.label,
         "bias": s.bias_mode,
         "train_biases": s.train_biases,
-        "values": Graph(s).given_values(g),
+        "values": graph_for(s).given_values(g),
     }
 
 

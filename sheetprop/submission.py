@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import libreoffice, metadata, sources
-from .graph import Graph
+from .graph import Graph, graph_for
 from .intake import Intake, Rejected, identify, read_bytes, take_in
 from .network import Givens, GivensError
 from .values import Reading, read
@@ -76,7 +76,7 @@ def _read(intake: Intake, notes: list[str]) -> Submission:
         givens = sources.from_description(meta["exercise"], meta["origin"])
     except (metadata.MetadataError, GivensError) as e:
         raise Rejected("bad_metadata", f"its sheetprop metadata cannot be used: {e}") from None
-    graph = Graph(givens.shape)
+    graph = graph_for(givens.shape)
     recorded = meta["cells"]
     if set(recorded) != set(graph.ids):
         raise Rejected("bad_metadata", "its sheetprop metadata is incomplete")

@@ -53,3 +53,19 @@ def text(lang: str = "en") -> Text:
     lang = normalize_lang(lang)
     raw = _templates().joinpath(f"{lang}.toml").read_text(encoding="utf-8")
     return Text(lang, tomllib.loads(raw))
+
+
+def origin_text(t: Text, origin: dict) -> str:
+    """How an exercise was made, in words: seed, preset, givens file or student."""
+    parts = []
+    if "student" in origin:
+        parts.append(t("sheet.origin_student", student=origin["student"]))
+        if origin.get("name"):
+            parts[-1] += f" ({origin['name']})"
+    if "seed" in origin:
+        parts.append(t("sheet.origin_seed", seed=origin["seed"]))
+    elif "preset" in origin:
+        parts.append(t("sheet.origin_preset", preset=origin["preset"]))
+    elif "givens" in origin:
+        parts.append(t("sheet.origin_givens", file=origin["givens"]))
+    return ", ".join(parts)

@@ -12,15 +12,15 @@ from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.packaging.custom import StringProperty
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.styles import Border, Font, NamedStyle, PatternFill, Protection, Side
 from openpyxl.workbook.defined_name import DefinedName
 
 from . import __version__, metadata
-from .graph import Graph
-from .layout import COLUMNS, WIDTHS, Layout, lay_out
+from .graph import Graph, graph_for
+from .layout import COLUMNS, WIDTHS, lay_out
 from .network import Givens
 from .sources import describe
-from .text import Text, text
+from .text import Text, origin_text, text
 
 GIVEN_FILL = PatternFill("solid", fgColor="DDEBF7")
 ANSWER_FILL = PatternFill("solid", fgColor="FFF2CC")
@@ -32,19 +32,22 @@ ANSWER_FORMAT = "0.000000000"
 GIVEN_FORMAT = "General"
 
 
-def origin_text(t: Text, origin: dict) -> str:
-    parts = []
-    if "student" in origin:
-        parts.append(t("sheet.origin_student", student=origin["student"]))
-        if origin.get("name"):
-            parts[-1] += f" ({origin['name']})"
-    if "seed" in origin:
-        parts.append(t("sheet.origin_seed", seed=origin["seed"]))
-    elif "preset" in origin:
-        parts.append(t("sheet.origin_preset", preset=origin["preset"]))
-    elif "givens" in origin:
-        parts.append(t("sheet.origin_givens", file=origin["givens"]))
-    return ", ".join(parts)
+def _styles() -> dict[str, NamedStyle]:
+    """Named cell styles: set once per workbook, cheap per cell, and visible by name in the
+    spreadsheet's style list (a teacher can restyle every answer cell at once)."""
+    return {
+        "title": NamedStyle("sheetprop title", font=Font(bold=True, size=14)),
+        "note": NamedStyle("sheetprop note", font=Font(italic=True, color="595959")),
+        "header": NamedStyle("sheetprop header", font=Font(bold=True)),
+        "section": NamedStyle("sheetprop section", font=Font(bold=True, color="FFFFFF"), fill=SECTION_FILL),
+        "id": NamedStyle("sheetprop name", font=Font(name="Consolas", color="595959")),
+        "given": NamedStyle("sheetprop given", font=Font(bold=True), fill=GIVEN_FILL, border=BOX,
+                            number_format=GIVEN_FORMAT, protection=Protection(locked=True)),
+        "given_open": NamedStyle("sheetprop given (editable)", font=Font(bold=True), fill=GIVEN_FILL, border=BOX,
+                                 number_format=GIVEN_FORMAT, protection=Protection(locked=False)),
+        "answer": NamedStyle("sheetprop answer", fill=ANSWER_FILL, border=BOX, number_format=ANSWER_FORMAT,
+                             protection=Protection(locked=False)),
+    }
 
 
 def hint(t: Text, graph: Graph, qid: str) -> str:
@@ -65,11 +68,14 @@ def build(g: Givens, kind: str, lang: str = "en", student: dict | None = None) -
     if kind not in ("exercise", "solution"):
         raise ValueError(kind)
     t = text(lang)
-    graph = Graph(g.shape)
+    graph = graph_for(g.shape)
     layout = lay_out(graph, t)
     givens = graph.given_values(g)
 
     wb = Workbook()
+    styles = _styles()
+    for style in styles.values():
+        wb.add_named_style(style)
     ws = wb.active
     ws.title = layout.sheet
     for col, width in WIDTHS.items():
@@ -79,10 +85,10 @@ def build(g: Givens, kind: str, lang: str = "en", student: dict | None = None) -
     for row in layout.rows:
         r = row.number
         if row.kind == "title":
-            ws.cell(r, 1, t(f"sheet.{kind}_title", layers=layers)).font = Font(bold=True, size=14)
+            ws.cell(r, 1, t(f"sheet.{kind}_title", layers=layers)).style = styles["title"].name
         elif row.kind == "variant":
             ws.cell(r, 1, t("sheet.variant", origin=origin_text(t, g.origin), lang=t.lang, version=__version__))
-            ws.cell(r, 1).font = Font(italic=True, color="595959")
+            ws.cell(r, 1).style = styles["note"].name
         elif row.kind == "instruction":
             lines = t.lines(f"instructions.{kind}")
             i = int(row.key)
@@ -92,14 +98,13 @@ def build(g: Givens, kind: str, lang: str = "en", student: dict | None = None) -
             for name, col in COLUMNS.items():
                 c = ws[f"{col}{r}"]
                 c.value = t(f"sheet.header_{name}")
-                c.font = Font(bold=True)
+                c.style = styles["header"].name
         elif row.kind == "section":
             for col in COLUMNS.values():
-                ws[f"{col}{r}"].fill = SECTION_FILL
+                ws[f"{col}{r}"].style = styles["section"].name
             ws[f"{COLUMNS['symbol']}{r}"] = t(f"sections.{row.key}")
-            ws[f"{COLUMNS['symbol']}{r}"].font = Font(bold=True, color="FFFFFF")
         elif row.kind == "quantity":
-            _write_quantity(ws, r, graph, row.key, givens, kind, t)
+            _write_quantity(ws, r, graph, row.key, givens, kind, t, styles)
 
     for qid, cell in layout.cell_of.items():
         wb.defined_names[qid] = DefinedName(qid, attr_text=layout.address(qid))
@@ -119,27 +124,20 @@ def build(g: Givens, kind: str, lang: str = "en", student: dict | None = None) -
     return wb
 
 
-def _write_quantity(ws, r, graph: Graph, qid: str, givens: dict, kind: str, t: Text):
+def _write_quantity(ws, r, graph: Graph, qid: str, givens: dict, kind: str, t: Text, styles: dict):
     q = graph[qid]
     ws[f"{COLUMNS['symbol']}{r}"] = q.symbol
     ws[f"{COLUMNS['id']}{r}"] = qid
-    ws[f"{COLUMNS['id']}{r}"].font = Font(name="Consolas", color="595959")
+    ws[f"{COLUMNS['id']}{r}"].style = styles["id"].name
     ws[f"{COLUMNS['hint']}{r}"] = hint(t, graph, qid)
-    ws[f"{COLUMNS['hint']}{r}"].alignment = Alignment(wrap_text=False)
     cell = ws[f"{COLUMNS['value']}{r}"]
-    cell.border = BOX
     if q.is_given:
         cell.value = givens[qid]
-        cell.fill = GIVEN_FILL
-        cell.number_format = GIVEN_FORMAT
-        cell.font = Font(bold=True)
         # Unlocked in the solution only: there, changing a given is the point.
-        cell.protection = Protection(locked=kind == "exercise")
+        cell.style = styles["given" if kind == "exercise" else "given_open"].name
     else:
         cell.value = f"={q.expr.excel()}" if kind == "solution" else None
-        cell.fill = ANSWER_FILL
-        cell.number_format = ANSWER_FORMAT
-        cell.protection = Protection(locked=False)
+        cell.style = styles["answer"].name
 
 
 def file_stem(g: Givens, lang: str) -> str:

@@ -10,12 +10,14 @@ and only after intake has inspected the zip.
 
 from __future__ import annotations
 
+import io
 import math
 import posixpath
 import re
 import zipfile
+from xml.parsers import expat
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from defusedxml import ElementTree as SafeET
 from defusedxml.common import DefusedXmlException
@@ -26,6 +28,20 @@ REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 # Excel's built-in number formats that show a date or a time.
 DATE_FORMAT_IDS = set(range(14, 23)) | set(range(27, 37)) | set(range(45, 48)) | set(range(50, 59))
 COORD = re.compile(r"\$?([A-Za-z]{1,3})\$?([0-9]{1,7})")
+
+
+@lru_cache(maxsize=256)
+def _parse_cached(data: bytes, name: str):
+    """Parsed small parts, by their exact bytes: a class's workbooks mostly share their
+    workbook, relationship and style parts, and parsing them is most of a file's cost.
+    (Callers only read the trees.)"""
+    try:
+        return SafeET.fromstring(data, forbid_dtd=True)
+    except DefusedXmlException:
+        raise Rejected("hostile_xml", "its XML declares entities or a DTD, which workbooks never need: "
+                                      "not checked") from None
+    except SafeET.ParseError:
+        raise Rejected("damaged", f"damaged ({name} is not well-formed XML): save it again as .xlsx") from None
 
 
 def _local(tag: str) -> str:
@@ -53,21 +69,18 @@ class Xlsx:
 
     # -- parts -----------------------------------------------------------------
     def _xml(self, name: str):
+        data = self._bytes(name)
+        return None if data is None else _parse_cached(data, name)
+
+    def _bytes(self, name: str) -> bytes | None:
         try:
-            data = self.z.read(name)
+            return self.z.read(name)
         except KeyError:
             return None
         except (zipfile.BadZipFile, OSError, EOFError, ValueError):
             raise Rejected("damaged", "damaged (a part failed its checksum): save it again as .xlsx") from None
         except Exception:  # zlib.error and friends: a corrupt stream
             raise Rejected("damaged", "damaged (a part cannot be inflated): save it again as .xlsx") from None
-        try:
-            return SafeET.fromstring(data, forbid_dtd=True)
-        except DefusedXmlException:
-            raise Rejected("hostile_xml", "its XML declares entities or a DTD, which workbooks never need: "
-                                          "not checked") from None
-        except SafeET.ParseError:
-            raise Rejected("damaged", f"damaged ({name} is not well-formed XML): save it again as .xlsx") from None
 
     @cached_property
     def _workbook(self):
@@ -167,31 +180,39 @@ class Xlsx:
     def read(self, sheet: str, coords) -> dict[str, Cell]:
         """The cells at these coordinates (like 'C12') of one sheet; absent cells are blank.
 
-        The sheet is streamed, row by row, and dropped as it goes: memory stays small
-        whatever the sheet's size, and reading stops once every wanted cell is found.
+        The sheet is streamed through expat with handlers that keep only the wanted
+        cells: memory stays small whatever the sheet's size, nothing is built for
+        the cells around them, and reading stops once every wanted cell is found.
         """
         wanted = {c.upper() for c in coords}
         part = self.sheets.get(sheet)
         if part is None:
             raise KeyError(sheet)
-        found: dict[str, Cell] = {}
-        row_no = 0
-        for event, el in self._stream(part):
-            name = _local(el.tag)
-            if name != "row":
-                continue
-            row_no = _int(el.get("r")) or row_no + 1
-            col_no = 0
-            for c in el:
-                ref = c.get("r")
-                m = COORD.fullmatch(ref) if ref else None
-                col_no = _col_index(m.group(1)) if m else col_no + 1
-                coord = f"{_col_letters(col_no)}{row_no}"
-                if coord in wanted and coord not in found:
-                    found[coord] = self._cell(c)
-            el.clear()
-            if len(found) == len(wanted):
-                break
+        scanner = _CellScanner(wanted)
+        try:
+            data = self.z.read(part)
+        except KeyError:
+            data = b""
+        except Exception:
+            data = None  # let the streaming parse below report the damage
+        snippet = None if data is None else _wanted_cells_only(data, wanted)
+        if snippet is not None:
+            try:
+                _guarded_parse(io.BytesIO(snippet), scanner, part)
+            except _AllFound:
+                pass
+            except Rejected:  # an odd attribute fooled the cut: read the sheet whole
+                scanner = _CellScanner(wanted)
+                snippet = None
+        if snippet is None:
+            try:
+                with self.z.open(part) as f:
+                    _guarded_parse(f, scanner, part)
+            except (_AllFound, KeyError):
+                pass
+        found = {}
+        for coord, raw in scanner.found.items():
+            found[coord] = self._cell_from(raw)
         return {c: found.get(c, BLANK) for c in wanted}
 
     def largest_merge(self, sheet: str) -> int:
@@ -226,21 +247,11 @@ class Xlsx:
                 raise Rejected("damaged", "damaged (a part cannot be inflated): save it again as .xlsx") from None
             raise
 
-    def _cell(self, c) -> Cell:
-        t = c.get("t", "n")
-        v = f = None
-        inline = None
-        for child in c:
-            name = _local(child.tag)
-            if name == "v":
-                v = child.text
-            elif name == "f":
-                f = child.text or ""
-            elif name == "is":
-                inline = unescape_ooxml("".join(x.text or "" for x in child.iter() if _local(x.tag) == "t"))
-        formula = None if f is None else f
+    def _cell_from(self, raw: dict) -> Cell:
+        t = raw.get("t") or "n"
+        v, formula, inline = raw.get("v"), raw.get("f"), raw.get("is")
         if t == "inlineStr":
-            return Cell("text", text=inline or "", formula=formula)
+            return Cell("text", text=unescape_ooxml(inline or ""), formula=formula)
         if v is None or (v == "" and t != "str"):
             if formula is not None:
                 return Cell("no_result", formula=formula)
@@ -262,7 +273,7 @@ class Xlsx:
             return Cell("text", text=v, formula=formula)
         if not math.isfinite(number):
             return Cell("text", text=v, formula=formula)
-        style = _int(c.get("s"))
+        style = _int(raw.get("s"))
         return Cell("number", number=number, formula=formula,
                     date=style is not None and style in self._date_styles)
 
@@ -288,6 +299,150 @@ def _under_phonetic(si, t) -> bool:
         if _local(rph.tag) == "rPh" and t in list(rph.iter()):
             return True
     return False
+
+
+class _AllFound(Exception):
+    pass
+
+
+class _HostileXML(Exception):
+    pass
+
+
+def _forbid(*_args):
+    raise _HostileXML()
+
+
+def _guarded_parse(f, handler, part: str, chunk: int = 1 << 16):
+    """Feed a part to expat with the guards defusedxml installs: no DTD, no entity declarations,
+    no external entities. (defusedxml's own parsers build a tree through Python callbacks for
+    every element; this keeps only what the handler wants.)"""
+    p = expat.ParserCreate()
+    p.buffer_text = True
+    p.StartDoctypeDeclHandler = _forbid
+    p.EntityDeclHandler = _forbid
+    p.UnparsedEntityDeclHandler = _forbid
+    p.ExternalEntityRefHandler = _forbid
+    p.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    p.StartElementHandler = handler.start
+    p.EndElementHandler = handler.end
+    p.CharacterDataHandler = handler.chars
+    try:
+        while True:
+            block = f.read(chunk)
+            p.Parse(block, not block)
+            if not block:
+                break
+    except _HostileXML:
+        raise Rejected("hostile_xml", "its XML declares entities or a DTD, which workbooks never need: "
+                                      "not checked") from None
+    except expat.ExpatError:
+        raise Rejected("damaged", f"damaged ({part} is not well-formed XML): save it again as .xlsx") from None
+    except (zipfile.BadZipFile, OSError, EOFError):
+        raise Rejected("damaged", "damaged (a part failed its checksum): save it again as .xlsx") from None
+    except (_AllFound, Rejected):
+        raise
+    except Exception as e:  # zlib.error: a corrupt stream
+        if type(e).__name__ == "error":
+            raise Rejected("damaged", "damaged (a part cannot be inflated): save it again as .xlsx") from None
+        raise
+
+
+_CANONICAL_CELL = re.compile(rb'<c r="([A-Z]{1,3}[1-9][0-9]{0,6})"')
+
+
+def _wanted_cells_only(data: bytes, wanted: set[str]) -> bytes | None:
+    """The wanted <c> elements alone, wrapped in one root, or None to parse the whole sheet.
+
+    A sheet is mostly labels and hints around the answer column; cutting the wanted
+    cells out first makes reading several times faster. The cut is taken only where it
+    is exact: plain XML (no comment, CDATA section or DTD: no '<!' anywhere), no
+    namespace prefix on cells, every cell written as Excel and LibreOffice write it,
+    '<c r="C12"' first, and the sheet's closing tag in place. Anything else goes through
+    the parser whole.
+    """
+    if b"<!" in data or b":c " in data or b":c>" in data or not data.rstrip().endswith(b"</worksheet>"):
+        return None  # (a truncated sheet, too, goes to the parser, which says it is damaged)
+    tags = data.count(b"<c ") + data.count(b"<c>") + data.count(b"<c/")
+    if len(_CANONICAL_CELL.findall(data)) != tags:
+        return None
+    parts = [b"<x>"]
+    for coord in wanted:
+        start = data.find(b'<c r="%s"' % coord.encode())  # the first, as a full parse keeps
+        if start < 0:
+            continue
+        close = data.find(b">", start)
+        if close < 0:
+            return None
+        if data[close - 1: close] == b"/":
+            parts.append(data[start: close + 1])
+            continue
+        end = data.find(b"</c>", close)
+        if end < 0:
+            return None
+        parts.append(data[start: end + 4])
+    parts.append(b"</x>")
+    return b"".join(parts)
+
+
+class _CellScanner:
+    """Expat handlers that keep the wanted cells' type, style, value, formula and inline text."""
+
+    def __init__(self, wanted: set[str]):
+        self.wanted = wanted
+        self.found: dict[str, dict] = {}
+        self.row = 0
+        self.col = 0
+        self.cell: dict | None = None
+        self.coord = ""
+        self.buf: list[str] | None = None
+        self.in_phonetic = False
+
+    def start(self, name, attrs):
+        local = name.rpartition(":")[2]
+        if local == "c":
+            ref = attrs.get("r")
+            m = COORD.fullmatch(ref) if ref else None
+            self.col = _col_index(m.group(1)) if m else self.col + 1
+            if m:  # a cell's own reference names its row too
+                self.row = int(m.group(2))
+            coord = f"{_col_letters(self.col)}{self.row}"
+            if coord in self.wanted and coord not in self.found:
+                self.cell, self.coord = {"t": attrs.get("t"), "s": attrs.get("s")}, coord
+            else:
+                self.cell = None
+        elif local == "row":
+            r = _int(attrs.get("r"))
+            self.row = r if r is not None else self.row + 1
+            self.col = 0
+        elif self.cell is not None:
+            if local == "rPh":
+                self.in_phonetic = True
+            elif local in ("v", "f", "t"):
+                self.buf = []
+
+    def chars(self, data):
+        if self.buf is not None:
+            self.buf.append(data)
+
+    def end(self, name):
+        if self.cell is None:
+            return
+        local = name.rpartition(":")[2]
+        if local in ("v", "f") and self.buf is not None:
+            self.cell[local] = "".join(self.buf)
+            self.buf = None
+        elif local == "t" and self.buf is not None:
+            if not self.in_phonetic:
+                self.cell["is"] = self.cell.get("is", "") + "".join(self.buf)
+            self.buf = None
+        elif local == "rPh":
+            self.in_phonetic = False
+        elif local == "c":
+            self.found[self.coord] = self.cell
+            self.cell = None
+            if len(self.found) == len(self.wanted):
+                raise _AllFound()
 
 
 def _area(ref: str) -> int:
@@ -321,6 +476,7 @@ def _col_letters(n: int) -> str:
     return out
 
 
+@lru_cache(maxsize=4096)
 def parse_reference(text: str) -> tuple[str, str] | None:
     """'Exercise'!$C$20 -> ('Exercise', 'C20'); None for anything but a single cell on one sheet."""
     m = re.fullmatch(r"(?:'((?:[^']|'')+)'|([^'!:\[\]]+))!\$?([A-Za-z]{1,3})\$?([0-9]{1,7})", text.strip())

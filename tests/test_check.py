@@ -173,7 +173,7 @@ def test_changed_givens_are_reported_and_carried_verdicts_use_them(exercise, tmp
     graph = Graph(g.shape)
     mine = graph.given_values(g)
     mine["w_1"] = 0.5
-    g2 = graph.givens_from_values(mine, g)
+    g2 = graph.givens_from_values(mine, g.origin)
     answers = reference_values(graph, g2)
     filled = fill(ex, {"w_1": 0.5, **{q: answers[q] for q in graph.answer_ids}}, tmp_path / "a.xlsx")
     result = check_file(filled, NO_LO)

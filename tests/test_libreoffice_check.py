@@ -1,7 +1,6 @@
 """A student who fills the exercise in a real LibreOffice: typed numbers, formulas, mistakes,
 inserted rows, .xlsx and .ods. Each file below was saved by LibreOffice, then checked."""
 
-import shutil
 
 import pytest
 

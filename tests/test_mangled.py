@@ -3,7 +3,6 @@ is graded as a cell (never turns the whole file into an internal error)."""
 
 import json
 import re
-import zipfile
 from pathlib import Path
 from xml.sax.saxutils import escape as xml_escape
 

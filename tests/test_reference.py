@@ -1,6 +1,5 @@
 """The numpy reference against two independent witnesses: finite differences and Mazur's numbers."""
 
-import itertools
 import json
 from decimal import Decimal
 from pathlib import Path

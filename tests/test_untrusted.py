@@ -6,7 +6,6 @@ import resource
 import subprocess
 import sys
 import time
-import zipfile
 
 import pytest
 

@@ -1,0 +1,176 @@
+"""sheetprop's speed and memory, measured on this machine. Prints figures; never fails.
+
+    bash benchmarks/run.sh            (sets up .venv with sheetprop installed, then runs this)
+
+What it measures, each as the median of several runs:
+  - the import floor: a bare `python -c "import numpy, openpyxl, click"`;
+  - `sheetprop generate --seed 42` and `sheetprop check` on one filled workbook (wall time,
+    and as a multiple of the floor);
+  - a batch check of a few hundred filled workbooks (varied variants, some with mistakes,
+    saved by LibreOffice where it is installed): submissions per second, through the library
+    and through the command line, with the verdicts compared to one-file checks;
+  - peak memory (maximum resident set of the largest process) of each command.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # for tests.helpers (the simulated students)
+
+TARGETS = {"ratio": 1.2, "rate": 1000.0, "memory_mb": 150.0}
+
+
+def run(cmd, **kw) -> tuple[float, float, int]:
+    """Wall seconds, peak RSS in MB of the largest process, exit status."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **kw)
+    _, status, usage = os.wait4(proc.pid, 0)
+    return time.perf_counter() - start, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status)
+
+
+def median_run(cmd, repeat: int, **kw) -> tuple[float, float]:
+    run(cmd, **kw)  # warm the page cache
+    times, peaks = [], []
+    for _ in range(repeat):
+        t, m, _ = run(cmd, **kw)
+        times.append(t)
+        peaks.append(m)
+    return statistics.median(times), max(peaks)
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    import numpy
+    import openpyxl
+
+    from sheetprop import __version__, libreoffice
+
+    lo = "LibreOffice present" if libreoffice.available() else "no LibreOffice"
+    return (f"{cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}; Python "
+            f"{platform.python_version()}, numpy {numpy.__version__}, openpyxl {openpyxl.__version__}, "
+            f"sheetprop {__version__}; {lo}")
+
+
+def make_batch(folder: Path, n: int, use_libreoffice: bool) -> list[Path]:
+    from sheetprop import libreoffice, sources
+    from sheetprop.graph import graph_for
+    from sheetprop.mistakes import mutations
+    from sheetprop.write import write_pair
+    from tests.helpers import fill, simulate_student
+
+    rng = random.Random(7)
+    filled = []
+    for i in range(n):
+        g = sources.from_seed(i)
+        graph = graph_for(g.shape)
+        ex, _ = write_pair(g, folder / "gen" / str(i), force=True)
+        mutation = None
+        if rng.random() < 0.5:
+            target, muts = rng.choice(sorted(mutations(graph).items()))
+            mutation = rng.choice(muts)
+        answers = simulate_student(graph, g, mutation=mutation, digits=rng.choice([None, 6, 8]))
+        filled.append(fill(ex, answers, folder / "openpyxl" / f"student{i:04d}.xlsx"))
+    if use_libreoffice and libreoffice.available():
+        return libreoffice.recalculate(filled, folder / "saved-by-libreoffice", timeout=1800)
+    return filled
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--repeat", type=int, default=9, help="runs per timing (median)")
+    parser.add_argument("--batch", type=int, default=300, help="workbooks in the batch")
+    parser.add_argument("--no-libreoffice", action="store_true", help="keep the batch as openpyxl saved it")
+    args = parser.parse_args()
+
+    exe = sys.executable
+    script = shutil.which("sheetprop", path=str(Path(exe).parent)) or shutil.which("sheetprop")
+    sheetprop = [script] if script else [exe, "-m", "sheetprop"]
+    print(f"machine: {machine()}")
+    print(f"command: {' '.join(sheetprop)}\n")
+
+    from sheetprop.answers import reference_values
+    from sheetprop.batch import check_many
+    from sheetprop.check import Options, check_file
+    from sheetprop.graph import graph_for
+    from sheetprop.sources import from_seed
+    from sheetprop.write import write_pair
+    from tests.helpers import fill
+
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="sheetprop-bench-") as tmp:
+        tmp = Path(tmp)
+        floor, floor_mem = median_run([exe, "-c", "import numpy, openpyxl, click"], args.repeat)
+        rows.append(("import floor (numpy, openpyxl, click)", floor, floor_mem))
+        gen, gen_mem = median_run([*sheetprop, "generate", "--seed", "42", "--force", "--out", str(tmp / "gen")],
+                                  args.repeat)
+        rows.append(("sheetprop generate --seed 42", gen, gen_mem))
+        g = from_seed(42)
+        graph = graph_for(g.shape)
+        expected = reference_values(graph, g)
+        ex, _ = write_pair(g, tmp / "one", force=True)
+        one = fill(ex, {q: expected[q] for q in graph.answer_ids}, tmp / "one" / "answers.xlsx")
+        chk, chk_mem = median_run([*sheetprop, "check", str(one)], args.repeat)
+        rows.append(("sheetprop check answers.xlsx", chk, chk_mem))
+
+        print(f"{'command':42s} {'median':>9s} {'x floor':>8s} {'peak RSS':>9s}")
+        for label, t, mem in rows:
+            print(f"{label:42s} {t * 1000:7.0f} ms {t / floor:7.2f}x {mem:6.0f} MB")
+        print(f"(targets: generate and check at most {TARGETS['ratio']}x the floor, at most "
+              f"{TARGETS['memory_mb']:.0f} MB)\n")
+
+        print(f"making {args.batch} filled workbooks ...", flush=True)
+        t0 = time.perf_counter()
+        files = make_batch(tmp / "batch", args.batch, not args.no_libreoffice)
+        saved_by = "LibreOffice" if "saved-by-libreoffice" in str(files[0]) else "openpyxl"
+        print(f"  {len(files)} workbooks saved by {saved_by} in {time.perf_counter() - t0:.0f} s")
+
+        options = Options(recalculate=False)
+        rates = []
+        for _ in range(3):
+            t0 = time.perf_counter()
+            batch = check_many(files, options, jobs=os.cpu_count())
+            rates.append(len(files) / (time.perf_counter() - t0))
+        single = [check_file(f, options) for f in files]
+        same = all(a.error == b.error and [(c.id, c.verdict, c.mistake) for c in a.grade.cells] ==
+                   [(c.id, c.verdict, c.mistake) for c in b.grade.cells] if a.grade else a.error == b.error
+                   for a, b in zip(batch, single))
+        t0 = time.perf_counter()
+        for f in files[:100]:
+            check_file(f, options)
+        one_core = 100 / (time.perf_counter() - t0)
+        cli_t, cli_mem, _ = run([*sheetprop, "check", "--json", *map(str, files)])
+        verdicts = {}
+        for r in single:
+            for c in (r.grade.cells if r.grade else []):
+                verdicts[c.verdict] = verdicts.get(c.verdict, 0) + 1
+        print(f"  verdicts in the batch: {verdicts}")
+        print(f"\n{'batch check':42s} {'rate':>16s}")
+        print(f"{'library, all cores (median of 3)':42s} {statistics.median(rates):9.0f} files/s")
+        print(f"{'library, one core':42s} {one_core:9.0f} files/s")
+        print(f"{'command line, --json, start-up included':42s} {len(files) / cli_t:9.0f} files/s"
+              f"   peak RSS {cli_mem:.0f} MB")
+        print(f"verdicts identical to one-file checks: {'yes' if same else 'NO'}")
+        print(f"(target: at least {TARGETS['rate']:.0f} files/s on all cores, every guard in force)")
+
+
+if __name__ == "__main__":
+    main()

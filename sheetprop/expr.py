@@ -9,7 +9,6 @@ text for a hint. Having one definition means the three cannot drift apart.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 # Binding strength, weakest first. Excel's unary minus binds tighter than '^'
 # (=-2^2 is 4), so negation is always written around an atom or a parenthesis.
@@ -17,7 +16,22 @@ _ADD, _MUL, _NEG, _POW, _ATOM = range(5)
 
 
 class Expr:
+    """A node of a rule. Immutable by convention; compared and hashed by its structure."""
+
+    __slots__ = ()
     prec = _ATOM
+
+    def _key(self):
+        return (type(self).__name__,) + tuple(getattr(self, f) for f in self.__slots__)
+
+    def __eq__(self, other):
+        return isinstance(other, Expr) and self._key() == other._key()
+
+    def __hash__(self):
+        return hash(self._key())
+
+    def __repr__(self):
+        return f"{type(self).__name__}({', '.join(repr(getattr(self, f)) for f in self.__slots__)})"
 
     def __add__(self, other):
         return Add((self, lift(other)))
@@ -90,9 +104,11 @@ def _fmt_num(v: float) -> str:
     return str(int(v)) if float(v).is_integer() else repr(float(v))
 
 
-@dataclass(frozen=True)
 class Ref(Expr):
-    id: str
+    __slots__ = ('id',)
+
+    def __init__(self, id):
+        self.id = id
 
     def excel(self):
         return self.id
@@ -107,9 +123,11 @@ class Ref(Expr):
         seen.setdefault(self.id, None)
 
 
-@dataclass(frozen=True)
 class Num(Expr):
-    v: float
+    __slots__ = ('v',)
+
+    def __init__(self, v):
+        self.v = v
 
     def excel(self):
         return _fmt_num(self.v)
@@ -124,9 +142,12 @@ class Num(Expr):
         return 0.0
 
 
-@dataclass(frozen=True)
 class Add(Expr):
-    terms: tuple
+    __slots__ = ('terms',)
+
+    def __init__(self, terms):
+        self.terms = terms
+
     prec = _ADD
 
     def excel(self):
@@ -146,10 +167,13 @@ class Add(Expr):
             t._collect(seen)
 
 
-@dataclass(frozen=True)
 class Sub(Expr):
-    a: Expr
-    b: Expr
+    __slots__ = ('a', 'b',)
+
+    def __init__(self, a, b):
+        self.a = a
+        self.b = b
+
     prec = _ADD
 
     def excel(self):
@@ -170,9 +194,12 @@ class Sub(Expr):
         self.b._collect(seen)
 
 
-@dataclass(frozen=True)
 class Mul(Expr):
-    factors: tuple
+    __slots__ = ('factors',)
+
+    def __init__(self, factors):
+        self.factors = factors
+
     prec = _MUL
 
     def excel(self):
@@ -203,10 +230,13 @@ class Mul(Expr):
             f._collect(seen)
 
 
-@dataclass(frozen=True)
 class Div(Expr):
-    a: Expr
-    b: Expr
+    __slots__ = ('a', 'b',)
+
+    def __init__(self, a, b):
+        self.a = a
+        self.b = b
+
     prec = _MUL
 
     def excel(self):
@@ -231,9 +261,12 @@ class Div(Expr):
         self.b._collect(seen)
 
 
-@dataclass(frozen=True)
 class Neg(Expr):
-    a: Expr
+    __slots__ = ('a',)
+
+    def __init__(self, a):
+        self.a = a
+
     prec = _NEG
 
     def excel(self):
@@ -252,10 +285,13 @@ class Neg(Expr):
         self.a._collect(seen)
 
 
-@dataclass(frozen=True)
 class Pow(Expr):
-    a: Expr
-    n: int
+    __slots__ = ('a', 'n',)
+
+    def __init__(self, a, n):
+        self.a = a
+        self.n = n
+
     prec = _POW
 
     def excel(self):
@@ -281,11 +317,15 @@ class Pow(Expr):
         self.a._collect(seen)
 
 
-@dataclass(frozen=True)
 class Sigmoid(Expr):
     """The logistic function, written out in the sheet as 1/(1+EXP(-x)) so it reads like the math."""
 
-    a: Expr
+    __slots__ = ('a',)
+
+    def __init__(self, a):
+        self.a = a
+
+
 
     def excel(self):
         return f"1/(1+EXP(-{self._wrap(self.a, _ATOM, _excel)}))"

@@ -51,12 +51,23 @@ def available() -> bool:
     return find_soffice() is not None
 
 
-def convert(paths, out_dir: Path, to: str = "xlsx", timeout: float = 300) -> list[Path]:
-    """Open each file in LibreOffice, recalculate every formula, and save it into out_dir.
+# One soffice call takes many files, but not without end: seen here, one call stopped
+# writing after some 240 workbooks. Batches of this size stay well inside that.
+FILES_PER_CALL = 100
 
-    Returns the output paths in input order; raises LibreOfficeError if any is missing
-    (soffice exits 0 even when it could not load an input).
-    """
+
+def convert(paths, out_dir: Path, to: str = "xlsx", timeout: float = 300) -> list[Path]:
+    """Open each file in LibreOffice, recalculate every formula, and save it into out_dir."""
+    paths = list(paths)
+    outs: list[Path] = []
+    for i in range(0, len(paths), FILES_PER_CALL):
+        outs.extend(_convert_some(paths[i: i + FILES_PER_CALL], out_dir, to, timeout))
+    return outs
+
+
+def _convert_some(paths, out_dir: Path, to: str, timeout: float) -> list[Path]:
+    """The output paths in input order; raises LibreOfficeError if any is missing
+    (soffice exits 0 even when it could not load an input)."""
     soffice = find_soffice()
     if soffice is None:
         raise LibreOfficeError("LibreOffice (soffice) is not installed")

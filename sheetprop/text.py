@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import tomllib
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 
 LANGS = ("en", "pt-BR")
@@ -40,12 +39,11 @@ def normalize_lang(lang: str | None) -> str:
     raise ValueError(f"unknown language {lang!r}; choose one of {', '.join(LANGS)}")
 
 
-def _templates():
-    """The installed templates, or the checkout's templates/ when run from a source tree."""
-    try:
-        return resources.files("sheetprop.templates")
-    except ModuleNotFoundError:
-        return Path(__file__).resolve().parent.parent / "templates"
+def _templates() -> Path:
+    """The installed templates (sheetprop/templates), or the checkout's templates/ when run
+    from a source tree. (A plain path: importlib.resources costs start-up time.)"""
+    installed = Path(__file__).resolve().parent / "templates"
+    return installed if installed.is_dir() else installed.parent.parent / "templates"
 
 
 @lru_cache(maxsize=None)

@@ -10,12 +10,13 @@ then the checker could neither fail it nor name it. The seed stays the only inpu
 from __future__ import annotations
 
 import math
+import random
 
 import numpy as np
 
 from . import reference
 from .answers import reference_values
-from .graph import Graph
+from .graph import Graph, graph_for
 from .mistakes import mutations
 from .network import Givens, GivensError, Shape
 from .tolerance import DEFAULT, Tolerance, judged
@@ -27,19 +28,31 @@ MAX_DRAWS = 10_000
 MARGIN = 20.0
 
 
-def _hand_numbers(rng: np.random.Generator, shape, low: float, high: float, min_abs: float = 0.0):
+def _pick(rng: random.Random, n: int) -> int:
+    """0 <= k < n from random() alone: Python guarantees the random() sequence of a seed
+    across versions, not that of randrange() or of numpy's generators, and a seed must
+    keep giving the same exercise."""
+    return min(int(rng.random() * n), n - 1)
+
+
+def _hand_numbers(rng: random.Random, shape, low: float, high: float, min_abs: float = 0.0):
     """Numbers with two decimals in [low, high], none closer to zero than min_abs."""
-    cents = rng.integers(round(low * 100), round(high * 100) + 1, size=shape)
-    small = np.abs(cents) < round(min_abs * 100)
-    cents = np.where(small, np.where(cents < 0, -1, 1) * round(min_abs * 100), cents)
-    return cents / 100.0
+    lo, hi, floor = round(low * 100), round(high * 100), round(min_abs * 100)
+    count = int(np.prod(shape))
+    cents = []
+    for _ in range(count):
+        c = lo + _pick(rng, hi - lo + 1)
+        if abs(c) < floor:
+            c = floor if c >= 0 else -floor
+        cents.append(c)
+    return np.array(cents, dtype=float).reshape(shape) / 100.0
 
 
 def draw(seed: int, shape: Shape = Shape(), tolerance: Tolerance = DEFAULT) -> Givens:
     if not isinstance(seed, int) or seed < 0:
         raise GivensError(f"the seed must be a whole number 0 or more, got {seed!r}")
-    rng = np.random.default_rng(seed)
-    graph = Graph(shape)
+    rng = random.Random(seed)
+    graph = graph_for(shape)
     muts = mutations(graph)
     nb_h, nb_o = shape.bias_counts()
     for attempt in range(MAX_DRAWS):
@@ -51,7 +64,7 @@ def draw(seed: int, shape: Shape = Shape(), tolerance: Tolerance = DEFAULT) -> G
             w_out=_hand_numbers(rng, (shape.n_out, shape.n_hidden), -1, 1, 0.05),
             b_hidden=_hand_numbers(rng, nb_h, -1, 1),
             b_out=_hand_numbers(rng, nb_o, -1, 1),
-            eta=float(ETAS[rng.integers(len(ETAS))]),
+            eta=ETAS[_pick(rng, len(ETAS))],
             origin={"seed": seed},
         )
         if why_rejected(g, graph, muts, tolerance) is None:

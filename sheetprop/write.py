@@ -30,6 +30,7 @@ BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 # Enough decimals for the smallest first-layer gradients to show 6 significant digits.
 ANSWER_FORMAT = "0.000000000"
 GIVEN_FORMAT = "General"
+GIVEN_OPEN_STYLE = "sheetprop given (editable)"
 
 
 def _styles() -> dict[str, NamedStyle]:
@@ -43,7 +44,7 @@ def _styles() -> dict[str, NamedStyle]:
         "id": NamedStyle("sheetprop name", font=Font(name="Consolas", color="595959")),
         "given": NamedStyle("sheetprop given", font=Font(bold=True), fill=GIVEN_FILL, border=BOX,
                             number_format=GIVEN_FORMAT, protection=Protection(locked=True)),
-        "given_open": NamedStyle("sheetprop given (editable)", font=Font(bold=True), fill=GIVEN_FILL, border=BOX,
+        "given_open": NamedStyle(GIVEN_OPEN_STYLE, font=Font(bold=True), fill=GIVEN_FILL, border=BOX,
                                  number_format=GIVEN_FORMAT, protection=Protection(locked=False)),
         "answer": NamedStyle("sheetprop answer", fill=ANSWER_FILL, border=BOX, number_format=ANSWER_FORMAT,
                              protection=Protection(locked=False)),
@@ -67,6 +68,49 @@ def build(g: Givens, kind: str, lang: str = "en", student: dict | None = None) -
     """The exercise (kind='exercise') or the solution (kind='solution') as an openpyxl Workbook."""
     if kind not in ("exercise", "solution"):
         raise ValueError(kind)
+    wb, sheet = _exercise(g, lang, student)
+    if kind == "solution":
+        sheet.become_solution()
+    return wb
+
+
+class _Sheet:
+    """What turning the exercise into its solution needs to know: the two share everything
+    but the title, the instructions, the answer cells and the givens' lock, so the solution
+    is the exercise with those rewritten (one build, two saves)."""
+
+    def __init__(self, wb, ws, g, graph, layout, t, student):
+        self.wb, self.ws, self.g, self.graph, self.layout, self.t, self.student = wb, ws, g, graph, layout, t, student
+
+    def metadata(self, kind: str) -> str:
+        return metadata.encode(kind=kind, description=describe(self.g), origin=dict(self.g.origin), lang=self.t.lang,
+                               sheet=self.layout.sheet, cells=self.layout.cell_of, student=self.student)
+
+    def write_texts(self, kind: str):
+        t, ws = self.t, self.ws
+        lines = t.lines(f"instructions.{kind}")
+        for row in self.layout.rows:
+            if row.kind == "title":
+                ws.cell(row.number, 1, t(f"sheet.{kind}_title", layers=self.g.shape.label))
+            elif row.kind == "instruction":
+                i = int(row.key)
+                ws.cell(row.number, 1, lines[i] if i < len(lines) else None)
+        self.wb.properties.title = t(f"sheet.{kind}_title", layers=self.g.shape.label)
+        self.wb.custom_doc_props.props = [p for p in self.wb.custom_doc_props.props if p.name != metadata.PROPERTY]
+        self.wb.custom_doc_props.append(StringProperty(name=metadata.PROPERTY, value=self.metadata(kind)))
+
+    def become_solution(self):
+        self.write_texts("solution")
+        for qid, coord in self.layout.cell_of.items():
+            q = self.graph[qid]
+            cell = self.ws[coord]
+            if q.is_given:
+                cell.style = GIVEN_OPEN_STYLE  # in the solution, changing a given is the point
+            else:
+                cell.value = f"={q.expr.excel()}"
+
+
+def _exercise(g: Givens, lang: str, student: dict | None) -> tuple[Workbook, _Sheet]:
     t = text(lang)
     graph = graph_for(g.shape)
     layout = lay_out(graph, t)
@@ -81,19 +125,13 @@ def build(g: Givens, kind: str, lang: str = "en", student: dict | None = None) -
     for col, width in WIDTHS.items():
         ws.column_dimensions[col].width = width
 
-    layers = g.shape.label
     for row in layout.rows:
         r = row.number
         if row.kind == "title":
-            ws.cell(r, 1, t(f"sheet.{kind}_title", layers=layers)).style = styles["title"].name
+            ws.cell(r, 1).style = styles["title"].name
         elif row.kind == "variant":
             ws.cell(r, 1, t("sheet.variant", origin=origin_text(t, g.origin), lang=t.lang, version=__version__))
             ws.cell(r, 1).style = styles["note"].name
-        elif row.kind == "instruction":
-            lines = t.lines(f"instructions.{kind}")
-            i = int(row.key)
-            if i < len(lines):
-                ws.cell(r, 1, lines[i])
         elif row.kind == "header":
             for name, col in COLUMNS.items():
                 c = ws[f"{col}{r}"]
@@ -104,9 +142,9 @@ def build(g: Givens, kind: str, lang: str = "en", student: dict | None = None) -
                 ws[f"{col}{r}"].style = styles["section"].name
             ws[f"{COLUMNS['symbol']}{r}"] = t(f"sections.{row.key}")
         elif row.kind == "quantity":
-            _write_quantity(ws, r, graph, row.key, givens, kind, t, styles)
+            _write_quantity(ws, r, graph, row.key, givens, t, styles)
 
-    for qid, cell in layout.cell_of.items():
+    for qid in layout.cell_of:
         wb.defined_names[qid] = DefinedName(qid, attr_text=layout.address(qid))
 
     # Protected without a password: it guides (only the answer cells take input) and
@@ -114,17 +152,13 @@ def build(g: Givens, kind: str, lang: str = "en", student: dict | None = None) -
     ws.protection.sheet = True
     ws.freeze_panes = ws[f"A{next(r.number for r in layout.rows if r.kind == 'header') + 1}"]
     ws.sheet_view.zoomScale = 110
-
-    origin = dict(g.origin)
-    wb.custom_doc_props.append(StringProperty(name=metadata.PROPERTY, value=metadata.encode(
-        kind=kind, description=describe(g), origin=origin, lang=t.lang, sheet=layout.sheet,
-        cells=layout.cell_of, student=student)))
-    wb.properties.title = t(f"sheet.{kind}_title", layers=layers)
     wb.properties.creator = f"sheetprop {__version__}"
-    return wb
+    sheet = _Sheet(wb, ws, g, graph, layout, t, student)
+    sheet.write_texts("exercise")
+    return wb, sheet
 
 
-def _write_quantity(ws, r, graph: Graph, qid: str, givens: dict, kind: str, t: Text, styles: dict):
+def _write_quantity(ws, r, graph: Graph, qid: str, givens: dict, t: Text, styles: dict):
     q = graph[qid]
     ws[f"{COLUMNS['symbol']}{r}"] = q.symbol
     ws[f"{COLUMNS['id']}{r}"] = qid
@@ -133,10 +167,8 @@ def _write_quantity(ws, r, graph: Graph, qid: str, givens: dict, kind: str, t: T
     cell = ws[f"{COLUMNS['value']}{r}"]
     if q.is_given:
         cell.value = givens[qid]
-        # Unlocked in the solution only: there, changing a given is the point.
-        cell.style = styles["given" if kind == "exercise" else "given_open"].name
+        cell.style = styles["given"].name
     else:
-        cell.value = f"={q.expr.excel()}" if kind == "solution" else None
         cell.style = styles["answer"].name
 
 
@@ -170,6 +202,8 @@ def write_pair(g: Givens, out_dir: Path, lang: str = "en", force: bool = False,
                 raise OutputExists(f"{p} already exists; use --force to overwrite it")
     for p in (exercise, solution):
         p.parent.mkdir(parents=True, exist_ok=True)
-    build(g, "exercise", lang, student).save(exercise)
-    build(g, "solution", lang, student).save(solution)
+    wb, sheet = _exercise(g, lang, student)
+    wb.save(exercise)
+    sheet.become_solution()
+    wb.save(solution)
     return exercise, solution

@@ -10,8 +10,8 @@ hidden layer first (w_1 i1->h1, w_2 i2->h1, w_3 i1->h2, ...; then w_5 h1->o1 ...
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
+from typing import NamedTuple
 
 from .expr import Expr, Ref, Sigmoid, sum_of
 from .network import Givens, Shape
@@ -68,14 +68,16 @@ def symbol_of(qid: str) -> str:
 
 
 # --- the graph ---------------------------------------------------------------
-@dataclass(frozen=True)
-class Quantity:
+class Quantity(NamedTuple):
+    # A NamedTuple rather than a dataclass: it is created at import time in every command,
+    # and start-up time is part of what a student waits for.
     id: str
     section: str
     rule: str  # which hint text describes it (a key in the templates)
-    expr: Expr | None = None  # None: a given number
-    about: dict = field(default_factory=dict)  # words for the hint: which neuron, which weight
-    old: str | None = None  # for an update, the parameter it replaces: judged on new - old
+    expr: Expr | None  # None: a given number
+    about: dict  # words for the hint: which neuron, which weight
+    old: str | None  # for an update, the parameter it replaces: judged on new - old
+    inputs: tuple[str, ...]  # the ids its rule reads
 
     @property
     def is_given(self) -> bool:
@@ -85,9 +87,10 @@ class Quantity:
     def symbol(self) -> str:
         return symbol_of(self.id)
 
-    @cached_property
-    def inputs(self) -> tuple[str, ...]:
-        return () if self.expr is None else self.expr.refs()
+
+def quantity(qid: str, section: str, rule: str, expr: Expr | None = None, about: dict | None = None,
+             old: str | None = None) -> Quantity:
+    return Quantity(qid, section, rule, expr, about or {}, old, () if expr is None else expr.refs())
 
 
 class Graph:
@@ -185,55 +188,55 @@ def _build(s: Shape):
 
     # Given
     for i in range(s.n_in):
-        yield Quantity(input_id(i), "given", "input")
+        yield quantity(input_id(i), "given", "input")
     for k in range(s.n_out):
-        yield Quantity(target_id(k), "given", "target", about={"neuron": o[k]})
+        yield quantity(target_id(k), "given", "target", about={"neuron": o[k]})
     for j in range(s.n_hidden):
         for i in range(s.n_in):
-            yield Quantity(w_hidden_id(s, j, i), "given", "weight", about={"src": f"i{i + 1}", "dst": h[j]})
+            yield quantity(w_hidden_id(s, j, i), "given", "weight", about={"src": f"i{i + 1}", "dst": h[j]})
     for k in range(s.n_out):
         for j in range(s.n_hidden):
-            yield Quantity(w_out_id(s, k, j), "given", "weight", about={"src": h[j], "dst": o[k]})
+            yield quantity(w_out_id(s, k, j), "given", "weight", about={"src": h[j], "dst": o[k]})
     for n in range(nb_h):
-        yield Quantity(b_hidden_id(s, n), "given", "bias",
+        yield quantity(b_hidden_id(s, n), "given", "bias",
                        about={"neuron": h[n] if nb_h > 1 else ", ".join(h)})
     for n in range(nb_o):
-        yield Quantity(b_out_id(s, n), "given", "bias",
+        yield quantity(b_out_id(s, n), "given", "bias",
                        about={"neuron": o[n] if nb_o > 1 else ", ".join(o)})
-    yield Quantity("eta", "given", "eta")
+    yield quantity("eta", "given", "eta")
 
     # Forward pass
     for j in range(s.n_hidden):
         terms = [Ref(w_hidden_id(s, j, i)) * Ref(input_id(i)) for i in range(s.n_in)]
         if hb(j):
             terms.append(Ref(hb(j)))
-        yield Quantity(f"net_{h[j]}", "forward", "net", sum_of(terms), {"neuron": h[j]})
-        yield Quantity(f"out_{h[j]}", "forward", "out", Sigmoid(Ref(f"net_{h[j]}")), {"neuron": h[j]})
+        yield quantity(f"net_{h[j]}", "forward", "net", sum_of(terms), {"neuron": h[j]})
+        yield quantity(f"out_{h[j]}", "forward", "out", Sigmoid(Ref(f"net_{h[j]}")), {"neuron": h[j]})
     for k in range(s.n_out):
         terms = [Ref(w_out_id(s, k, j)) * Ref(f"out_{h[j]}") for j in range(s.n_hidden)]
         if ob(k):
             terms.append(Ref(ob(k)))
-        yield Quantity(f"net_{o[k]}", "forward", "net", sum_of(terms), {"neuron": o[k]})
-        yield Quantity(f"out_{o[k]}", "forward", "out", Sigmoid(Ref(f"net_{o[k]}")), {"neuron": o[k]})
+        yield quantity(f"net_{o[k]}", "forward", "net", sum_of(terms), {"neuron": o[k]})
+        yield quantity(f"out_{o[k]}", "forward", "out", Sigmoid(Ref(f"net_{o[k]}")), {"neuron": o[k]})
 
     # Loss
     for k in range(s.n_out):
-        yield Quantity(f"E_{o[k]}", "loss", "error", 0.5 * (Ref(target_id(k)) - Ref(f"out_{o[k]}")) ** 2,
+        yield quantity(f"E_{o[k]}", "loss", "error", 0.5 * (Ref(target_id(k)) - Ref(f"out_{o[k]}")) ** 2,
                        {"neuron": o[k]})
-    yield Quantity("E_total", "loss", "error_total", sum_of(Ref(f"E_{n}") for n in o))
+    yield quantity("E_total", "loss", "error_total", sum_of(Ref(f"E_{n}") for n in o))
 
     # Backward, output layer
     for k in range(s.n_out):
-        yield Quantity(f"dE_dout_{o[k]}", "backward_output", "dE_dout_output",
+        yield quantity(f"dE_dout_{o[k]}", "backward_output", "dE_dout_output",
                        Ref(f"out_{o[k]}") - Ref(target_id(k)), {"neuron": o[k]})
-        yield Quantity(f"dout_dnet_{o[k]}", "backward_output", "dout_dnet",
+        yield quantity(f"dout_dnet_{o[k]}", "backward_output", "dout_dnet",
                        Ref(f"out_{o[k]}") * (1 - Ref(f"out_{o[k]}")), {"neuron": o[k]})
-        yield Quantity(f"delta_{o[k]}", "backward_output", "delta",
+        yield quantity(f"delta_{o[k]}", "backward_output", "delta",
                        Ref(f"dE_dout_{o[k]}") * Ref(f"dout_dnet_{o[k]}"), {"neuron": o[k]})
     for k in range(s.n_out):
         for j in range(s.n_hidden):
             w = w_out_id(s, k, j)
-            yield Quantity(f"dE_d{w}", "backward_output", "dE_dw", Ref(f"delta_{o[k]}") * Ref(f"out_{h[j]}"),
+            yield quantity(f"dE_d{w}", "backward_output", "dE_dw", Ref(f"delta_{o[k]}") * Ref(f"out_{h[j]}"),
                            {"weight": w, "src": h[j], "dst": o[k]})
     yield from _bias_gradients(s, "backward_output", nb_o, o, b_out_id)
 
@@ -241,17 +244,17 @@ def _build(s: Shape):
     # through the OLD output weights.
     for j in range(s.n_hidden):
         paths = [Ref(f"delta_{o[k]}") * Ref(w_out_id(s, k, j)) for k in range(s.n_out)]
-        yield Quantity(f"dE_dout_{h[j]}", "backward_hidden",
+        yield quantity(f"dE_dout_{h[j]}", "backward_hidden",
                        "dE_dout_hidden" if s.n_out == 1 else "dE_dout_hidden_sum", sum_of(paths),
                        {"neuron": h[j]})
-        yield Quantity(f"dout_dnet_{h[j]}", "backward_hidden", "dout_dnet",
+        yield quantity(f"dout_dnet_{h[j]}", "backward_hidden", "dout_dnet",
                        Ref(f"out_{h[j]}") * (1 - Ref(f"out_{h[j]}")), {"neuron": h[j]})
-        yield Quantity(f"delta_{h[j]}", "backward_hidden", "delta",
+        yield quantity(f"delta_{h[j]}", "backward_hidden", "delta",
                        Ref(f"dE_dout_{h[j]}") * Ref(f"dout_dnet_{h[j]}"), {"neuron": h[j]})
     for j in range(s.n_hidden):
         for i in range(s.n_in):
             w = w_hidden_id(s, j, i)
-            yield Quantity(f"dE_d{w}", "backward_hidden", "dE_dw", Ref(f"delta_{h[j]}") * Ref(input_id(i)),
+            yield quantity(f"dE_d{w}", "backward_hidden", "dE_dw", Ref(f"delta_{h[j]}") * Ref(input_id(i)),
                            {"weight": w, "src": f"i{i + 1}", "dst": h[j]})
     yield from _bias_gradients(s, "backward_hidden", nb_h, h, b_hidden_id)
 
@@ -261,7 +264,7 @@ def _build(s: Shape):
     params = weights + ([b_hidden_id(s, n) for n in range(nb_h)] + [b_out_id(s, n) for n in range(nb_o)]
                         if s.updates_biases else [])
     for p in params:
-        yield Quantity(f"new_{p}", "update", "update", Ref(p) - Ref("eta") * Ref(f"dE_d{p}"), {"param": p}, old=p)
+        yield quantity(f"new_{p}", "update", "update", Ref(p) - Ref("eta") * Ref(f"dE_d{p}"), {"param": p}, old=p)
 
 
 def _bias_gradients(s: Shape, section: str, count: int, neurons: list[str], bias_id):
@@ -270,5 +273,5 @@ def _bias_gradients(s: Shape, section: str, count: int, neurons: list[str], bias
     for n in range(count):
         fed = neurons if count == 1 else [neurons[n]]
         b = bias_id(s, n)
-        yield Quantity(f"dE_d{b}", section, "dE_db" if len(fed) == 1 else "dE_db_shared",
+        yield quantity(f"dE_d{b}", section, "dE_db" if len(fed) == 1 else "dE_db_shared",
                        sum_of(Ref(f"delta_{x}") for x in fed), {"bias": b, "neuron": ", ".join(fed)})

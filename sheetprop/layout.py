@@ -7,7 +7,7 @@ deletes a defined name.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .graph import SECTIONS, Graph
 from .text import Text
@@ -16,15 +16,13 @@ COLUMNS = {"symbol": "A", "id": "B", "value": "C", "hint": "D"}
 WIDTHS = {"A": 20, "B": 16, "C": 18, "D": 100}
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(NamedTuple):
     number: int
     kind: str  # title, variant, instruction, header, section, quantity
     key: str = ""  # the section name, the quantity id, or the instruction's index
 
 
-@dataclass(frozen=True)
-class Layout:
+class Layout(NamedTuple):
     sheet: str
     rows: tuple[Row, ...]
     cell_of: dict  # quantity id -> "C12"

@@ -9,7 +9,7 @@ mistake would land too close to the truth to be told apart.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 from functools import lru_cache
 
 from .expr import Expr, Num, Ref, Sigmoid, sum_of
@@ -18,8 +18,7 @@ from .graph import Graph, Quantity, input_id, w_out_id
 CODES = ("M1", "M2", "M3", "M4", "M5", "M6", "M7", "M8", "M9", "M10", "M11", "M12", "M16")
 
 
-@dataclass(frozen=True)
-class Mutation:
+class Mutation(NamedTuple):
     code: str  # the catalogue's code, e.g. "M7"
     target: str  # the quantity id whose rule it replaces
     expr: Expr

@@ -8,7 +8,7 @@ online update w <- w - eta * dE/dw, all gradients taken at the old weights.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -42,8 +42,7 @@ def _fold_bias_grad(delta: np.ndarray, b: np.ndarray) -> np.ndarray:
     return delta.copy()
 
 
-@dataclass(frozen=True)
-class Forward:
+class Forward(NamedTuple):
     net_h: np.ndarray
     out_h: np.ndarray
     net_o: np.ndarray
@@ -52,8 +51,7 @@ class Forward:
     E_total: float
 
 
-@dataclass(frozen=True)
-class Step:
+class Step(NamedTuple):
     """Every intermediate quantity of one training step, as arrays."""
 
     forward: Forward

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .xlsx import Cell
 
 
-@dataclass(frozen=True)
-class Reading:
+class Reading(NamedTuple):
     number: float | None  # None unless the cell holds a usable number
     reason: str | None = None  # why not: blank, text, decimal_comma, number_as_text, lookalike, date, bool,
     #                            error, no_result

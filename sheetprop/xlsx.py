@@ -16,8 +16,8 @@ import posixpath
 import re
 import zipfile
 from xml.parsers import expat
-from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from typing import NamedTuple
 
 from defusedxml import ElementTree as SafeET
 from defusedxml.common import DefusedXmlException
@@ -44,12 +44,52 @@ def _parse_cached(data: bytes, name: str):
         raise Rejected("damaged", f"damaged ({name} is not well-formed XML): save it again as .xlsx") from None
 
 
+# What the parts shared by a class's workbooks say, by their exact bytes (the cache keeps
+# only what was derived, and a changed part is a different key).
+@lru_cache(maxsize=128)
+def _workbook_from(data: bytes) -> tuple[tuple[tuple[str, str], ...], dict[str, str]]:
+    root = _parse_cached(data, "xl/workbook.xml")
+    sheets, names = [], {}
+    for el in root.iter():
+        tag = _local(el.tag)
+        if tag == "sheet":
+            sheets.append((el.get("name"), el.get(f"{{{REL_NS}}}id")))
+        elif tag == "definedName" and el.get("localSheetId") is None:
+            names.setdefault(el.get("name", ""), (el.text or "").strip())
+    return tuple(sheets), names
+
+
+@lru_cache(maxsize=128)
+def _rels_from(data: bytes) -> dict[str, str]:
+    rels = {}
+    for rel in _parse_cached(data, "xl/_rels/workbook.xml.rels"):
+        target = rel.get("Target", "")
+        if rel.get("TargetMode") == "External":
+            continue
+        rels[rel.get("Id")] = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
+            posixpath.join("xl", target))
+    return rels
+
+
+@lru_cache(maxsize=128)
+def _date_styles_from(data: bytes) -> frozenset[int]:
+    custom, xfs = {}, []
+    for el in _parse_cached(data, "xl/styles.xml"):
+        name = _local(el.tag)
+        if name == "numFmts":
+            for f in el:
+                custom[_int(f.get("numFmtId"))] = f.get("formatCode", "")
+        elif name == "cellXfs":
+            xfs = [_int(xf.get("numFmtId")) for xf in el if _local(xf.tag) == "xf"]
+    return frozenset(i for i, fmt in enumerate(xfs)
+                     if fmt in DATE_FORMAT_IDS or (fmt in custom and is_date_format(custom[fmt])))
+
+
 def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
-@dataclass(frozen=True)
-class Cell:
+class Cell(NamedTuple):
     """A cell as saved: kind is number, text, bool, error, blank, or no_result (a formula without its value)."""
 
     kind: str
@@ -83,45 +123,31 @@ class Xlsx:
             raise Rejected("damaged", "damaged (a part cannot be inflated): save it again as .xlsx") from None
 
     @cached_property
-    def _workbook(self):
-        root = self._xml("xl/workbook.xml")
-        if root is None:
+    def _workbook(self) -> tuple:
+        data = self._bytes("xl/workbook.xml")
+        if data is None:
             raise Rejected("damaged", "damaged (no workbook part): save it again as .xlsx")
-        return root
+        return _workbook_from(data)
 
     @cached_property
     def _rels(self) -> dict[str, str]:
-        root = self._xml("xl/_rels/workbook.xml.rels")
-        rels = {}
-        if root is not None:
-            for rel in root:
-                target = rel.get("Target", "")
-                if rel.get("TargetMode") == "External":
-                    continue
-                path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
-                    posixpath.join("xl", target))
-                rels[rel.get("Id")] = path
-        return rels
+        data = self._bytes("xl/_rels/workbook.xml.rels")
+        return {} if data is None else _rels_from(data)
 
     @cached_property
     def sheets(self) -> dict[str, str]:
         """Sheet name -> the part that holds its cells (worksheets only)."""
         out = {}
-        for el in self._workbook.iter():
-            if _local(el.tag) == "sheet":
-                part = self._rels.get(el.get(f"{{{REL_NS}}}id"))
-                if part and part in self._names and "worksheets/" in part and el.get("name") not in out:
-                    out[el.get("name")] = part
+        for name, rid in self._workbook[0]:
+            part = self._rels.get(rid)
+            if part and part in self._names and "worksheets/" in part and name not in out:
+                out[name] = part
         return out
 
     @cached_property
     def defined_names(self) -> dict[str, str]:
         """Workbook-level defined names -> their formula text, e.g. 'Exercise'!$C$20."""
-        out = {}
-        for el in self._workbook.iter():
-            if _local(el.tag) == "definedName" and el.get("localSheetId") is None:
-                out.setdefault(el.get("name", ""), (el.text or "").strip())
-        return out
+        return self._workbook[1]
 
     @cached_property
     def external_links(self) -> bool:
@@ -151,21 +177,9 @@ class Xlsx:
         return out
 
     @cached_property
-    def _date_styles(self) -> set[int]:
-        root = self._xml("xl/styles.xml")
-        if root is None:
-            return set()
-        custom = {}
-        xfs = []
-        for el in root:
-            name = _local(el.tag)
-            if name == "numFmts":
-                for f in el:
-                    custom[_int(f.get("numFmtId"))] = f.get("formatCode", "")
-            elif name == "cellXfs":
-                xfs = [_int(xf.get("numFmtId")) for xf in el if _local(xf.tag) == "xf"]
-        return {i for i, fmt in enumerate(xfs)
-                if fmt in DATE_FORMAT_IDS or (fmt in custom and is_date_format(custom[fmt]))}
+    def _date_styles(self) -> frozenset[int]:
+        data = self._bytes("xl/styles.xml")
+        return frozenset() if data is None else _date_styles_from(data)
 
     def _rels_of_type(self, kind: str) -> str | None:
         root = self._xml("xl/_rels/workbook.xml.rels")
@@ -195,16 +209,26 @@ class Xlsx:
             data = b""
         except Exception:
             data = None  # let the streaming parse below report the damage
-        snippet = None if data is None else _wanted_cells_only(data, wanted)
-        if snippet is not None:
-            try:
-                _guarded_parse(io.BytesIO(snippet), scanner, part)
-            except _AllFound:
-                pass
-            except Rejected:  # an odd attribute fooled the cut: read the sheet whole
-                scanner = _CellScanner(wanted)
-                snippet = None
-        if snippet is None:
+        elements = None if data is None else _wanted_cells_only(data, wanted)
+        if elements is not None:
+            # Cells in their plainest form (as Excel and LibreOffice write numbers and
+            # formulas) are read directly; any other goes through expat.
+            rest = []
+            for coord, element in elements:
+                raw = _plain_cell(element)
+                if raw is None:
+                    rest.append(element)
+                else:
+                    scanner.found[coord] = raw
+            if rest:
+                try:
+                    _guarded_parse(io.BytesIO(b"<x>" + b"".join(rest) + b"</x>"), scanner, part)
+                except _AllFound:
+                    pass
+                except Rejected:  # an odd attribute fooled the cut: read the sheet whole
+                    scanner = _CellScanner(wanted)
+                    elements = None
+        if elements is None:
             try:
                 with self.z.open(part) as f:
                     _guarded_parse(f, scanner, part)
@@ -351,8 +375,14 @@ def _guarded_parse(f, handler, part: str, chunk: int = 1 << 16):
 _CANONICAL_CELL = re.compile(rb'<c r="([A-Z]{1,3}[1-9][0-9]{0,6})"')
 
 
-def _wanted_cells_only(data: bytes, wanted: set[str]) -> bytes | None:
-    """The wanted <c> elements alone, wrapped in one root, or None to parse the whole sheet.
+@lru_cache(maxsize=32)
+def _wanted_pattern(wanted: frozenset) -> re.Pattern:
+    """One pass finds every wanted cell (a class's workbooks all want the same ones)."""
+    return re.compile(rb'<c r="(' + b"|".join(re.escape(c.encode()) for c in sorted(wanted)) + rb')"')
+
+
+def _wanted_cells_only(data: bytes, wanted: set[str]) -> list[tuple[str, bytes]] | None:
+    """The wanted <c> elements alone, or None to parse the whole sheet.
 
     A sheet is mostly labels and hints around the answer column; cutting the wanted
     cells out first makes reading several times faster. The cut is taken only where it
@@ -366,23 +396,47 @@ def _wanted_cells_only(data: bytes, wanted: set[str]) -> bytes | None:
     tags = data.count(b"<c ") + data.count(b"<c>") + data.count(b"<c/")
     if len(_CANONICAL_CELL.findall(data)) != tags:
         return None
-    parts = [b"<x>"]
-    for coord in wanted:
-        start = data.find(b'<c r="%s"' % coord.encode())  # the first, as a full parse keeps
-        if start < 0:
-            continue
+    starts: dict[bytes, int] = {}
+    for m in _wanted_pattern(frozenset(wanted)).finditer(data):
+        starts.setdefault(m.group(1), m.start())  # the first, as a full parse keeps
+    parts = []
+    for coord, start in starts.items():
         close = data.find(b">", start)
         if close < 0:
             return None
         if data[close - 1: close] == b"/":
-            parts.append(data[start: close + 1])
+            parts.append((coord.decode(), data[start: close + 1]))
             continue
         end = data.find(b"</c>", close)
         if end < 0:
             return None
-        parts.append(data[start: end + 4])
-    parts.append(b"</x>")
-    return b"".join(parts)
+        parts.append((coord.decode(), data[start: end + 4]))
+    return parts
+
+
+# A cell with only plain attributes, an optional formula and an optional value, no markup
+# or entity in either: read without a parser. Anything else is left to expat.
+_PLAIN_CELL = re.compile(
+    rb'<c((?:\s+[A-Za-z]+="[^"<>&]*")*)\s*'
+    rb'(?:/>|>(?:<f(?:\s+[A-Za-z]+="[^"<>&]*")*\s*(?:/>|>([^<&]*)</f>))?(?:<v>([^<&]*)</v>)?</c>)')
+_ATTRIBUTE = re.compile(rb'([A-Za-z]+)="([^"]*)"')
+
+
+def _plain_cell(element: bytes) -> dict | None:
+    m = _PLAIN_CELL.fullmatch(element)
+    if m is None:
+        return None
+    attrs = dict(_ATTRIBUTE.findall(m.group(1)))
+    raw = {"t": _text(attrs.get(b"t")), "s": _text(attrs.get(b"s"))}
+    if b"<f" in element:
+        raw["f"] = (m.group(2) or b"").decode("utf-8", "replace")
+    if m.group(3) is not None:
+        raw["v"] = m.group(3).decode("utf-8", "replace")
+    return raw
+
+
+def _text(b: bytes | None) -> str | None:
+    return None if b is None else b.decode("utf-8", "replace")
 
 
 class _CellScanner:

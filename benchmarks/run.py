@@ -40,16 +40,6 @@ def run(cmd, **kw) -> tuple[float, float, int]:
     return time.perf_counter() - start, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status)
 
 
-def median_run(cmd, repeat: int, **kw) -> tuple[float, float]:
-    run(cmd, **kw)  # warm the page cache
-    times, peaks = [], []
-    for _ in range(repeat):
-        t, m, _ = run(cmd, **kw)
-        times.append(t)
-        peaks.append(m)
-    return statistics.median(times), max(peaks)
-
-
 def machine() -> str:
     cpu = platform.processor() or platform.machine()
     try:
@@ -96,7 +86,7 @@ def make_batch(folder: Path, n: int, use_libreoffice: bool) -> list[Path]:
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--repeat", type=int, default=9, help="runs per timing (median)")
+    parser.add_argument("--repeat", type=int, default=15, help="runs per timing (median)")
     parser.add_argument("--batch", type=int, default=300, help="workbooks in the batch")
     parser.add_argument("--no-libreoffice", action="store_true", help="keep the batch as openpyxl saved it")
     args = parser.parse_args()
@@ -115,25 +105,37 @@ def main():
     from sheetprop.write import write_pair
     from tests.helpers import fill
 
-    rows = []
     with tempfile.TemporaryDirectory(prefix="sheetprop-bench-") as tmp:
         tmp = Path(tmp)
-        floor, floor_mem = median_run([exe, "-c", "import numpy, openpyxl, click"], args.repeat)
-        rows.append(("import floor (numpy, openpyxl, click)", floor, floor_mem))
-        gen, gen_mem = median_run([*sheetprop, "generate", "--seed", "42", "--force", "--out", str(tmp / "gen")],
-                                  args.repeat)
-        rows.append(("sheetprop generate --seed 42", gen, gen_mem))
         g = from_seed(42)
         graph = graph_for(g.shape)
         expected = reference_values(graph, g)
         ex, _ = write_pair(g, tmp / "one", force=True)
         one = fill(ex, {q: expected[q] for q in graph.answer_ids}, tmp / "one" / "answers.xlsx")
-        chk, chk_mem = median_run([*sheetprop, "check", str(one)], args.repeat)
-        rows.append(("sheetprop check answers.xlsx", chk, chk_mem))
-
+        commands = {
+            "import floor (numpy, openpyxl, click)": [exe, "-c", "import numpy, openpyxl, click"],
+            "sheetprop generate --seed 42": [*sheetprop, "generate", "--seed", "42", "--force", "--out",
+                                             str(tmp / "gen")],
+            "sheetprop check answers.xlsx": [*sheetprop, "check", str(one)],
+        }
+        # Interleaved, so that a machine that speeds up or slows down during the run
+        # affects the floor and the commands alike; each ratio is taken within one round.
+        times = {k: [] for k in commands}
+        peaks = {k: 0.0 for k in commands}
+        for cmd in commands.values():
+            run(cmd)  # warm the page cache
+        for _ in range(args.repeat):
+            for label, cmd in commands.items():
+                t, mem, _ = run(cmd)
+                times[label].append(t)
+                peaks[label] = max(peaks[label], mem)
+        floor_label = next(iter(commands))
+        floor = statistics.median(times[floor_label])
         print(f"{'command':42s} {'median':>9s} {'x floor':>8s} {'peak RSS':>9s}")
-        for label, t, mem in rows:
-            print(f"{label:42s} {t * 1000:7.0f} ms {t / floor:7.2f}x {mem:6.0f} MB")
+        for label in commands:
+            ratio = statistics.median(t / f for t, f in zip(times[label], times[floor_label]))
+            print(f"{label:42s} {statistics.median(times[label]) * 1000:7.0f} ms {ratio:7.2f}x "
+                  f"{peaks[label]:6.0f} MB")
         print(f"(targets: generate and check at most {TARGETS['ratio']}x the floor, at most "
               f"{TARGETS['memory_mb']:.0f} MB)\n")
 

@@ -130,7 +130,6 @@ def main():
                 times[label].append(t)
                 peaks[label] = max(peaks[label], mem)
         floor_label = next(iter(commands))
-        floor = statistics.median(times[floor_label])
         print(f"{'command':42s} {'median':>9s} {'x floor':>8s} {'peak RSS':>9s}")
         for label in commands:
             ratio = statistics.median(t / f for t, f in zip(times[label], times[floor_label]))

@@ -36,6 +36,11 @@ class LibreOfficeError(RuntimeError):
 
 
 def find_soffice() -> str | None:
+    """SHEETPROP_SOFFICE names the program (for an install outside PATH); set to a path that
+    does not exist, it makes sheetprop behave as if LibreOffice were missing."""
+    chosen = os.environ.get("SHEETPROP_SOFFICE")
+    if chosen is not None:
+        return chosen if os.path.isfile(chosen) and os.access(chosen, os.X_OK) else None
     for name in ("soffice", "libreoffice"):
         found = shutil.which(name)
         if found:

@@ -227,12 +227,7 @@ def _build(s: Shape):
 
     # Backward, output layer
     for k in range(s.n_out):
-        yield quantity(f"dE_dout_{o[k]}", "backward_output", "dE_dout_output",
-                       Ref(f"out_{o[k]}") - Ref(target_id(k)), {"neuron": o[k]})
-        yield quantity(f"dout_dnet_{o[k]}", "backward_output", "dout_dnet",
-                       Ref(f"out_{o[k]}") * (1 - Ref(f"out_{o[k]}")), {"neuron": o[k]})
-        yield quantity(f"delta_{o[k]}", "backward_output", "delta",
-                       Ref(f"dE_dout_{o[k]}") * Ref(f"dout_dnet_{o[k]}"), {"neuron": o[k]})
+        yield from _chain_rule(o[k], "backward_output", "dE_dout_output", Ref(f"out_{o[k]}") - Ref(target_id(k)))
     for k in range(s.n_out):
         for j in range(s.n_hidden):
             w = w_out_id(s, k, j)
@@ -244,13 +239,8 @@ def _build(s: Shape):
     # through the OLD output weights.
     for j in range(s.n_hidden):
         paths = [Ref(f"delta_{o[k]}") * Ref(w_out_id(s, k, j)) for k in range(s.n_out)]
-        yield quantity(f"dE_dout_{h[j]}", "backward_hidden",
-                       "dE_dout_hidden" if s.n_out == 1 else "dE_dout_hidden_sum", sum_of(paths),
-                       {"neuron": h[j]})
-        yield quantity(f"dout_dnet_{h[j]}", "backward_hidden", "dout_dnet",
-                       Ref(f"out_{h[j]}") * (1 - Ref(f"out_{h[j]}")), {"neuron": h[j]})
-        yield quantity(f"delta_{h[j]}", "backward_hidden", "delta",
-                       Ref(f"dE_dout_{h[j]}") * Ref(f"dout_dnet_{h[j]}"), {"neuron": h[j]})
+        yield from _chain_rule(h[j], "backward_hidden", "dE_dout_hidden" if s.n_out == 1 else "dE_dout_hidden_sum",
+                               sum_of(paths))
     for j in range(s.n_hidden):
         for i in range(s.n_in):
             w = w_hidden_id(s, j, i)
@@ -265,6 +255,16 @@ def _build(s: Shape):
                         if s.updates_biases else [])
     for p in params:
         yield quantity(f"new_{p}", "update", "update", Ref(p) - Ref("eta") * Ref(f"dE_d{p}"), {"param": p}, old=p)
+
+
+def _chain_rule(neuron: str, section: str, rule: str, dE_dout: Expr):
+    """A neuron's three chain-rule factors: how E changes with its output (rule, given), the
+    sigmoid's derivative written with that output, and their product, the neuron's delta."""
+    about = {"neuron": neuron}
+    out = Ref(f"out_{neuron}")
+    yield quantity(f"dE_dout_{neuron}", section, rule, dE_dout, about)
+    yield quantity(f"dout_dnet_{neuron}", section, "dout_dnet", out * (1 - out), about)
+    yield quantity(f"delta_{neuron}", section, "delta", Ref(f"dE_dout_{neuron}") * Ref(f"dout_dnet_{neuron}"), about)
 
 
 def _bias_gradients(s: Shape, section: str, count: int, neurons: list[str], bias_id):

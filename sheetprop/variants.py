@@ -100,6 +100,7 @@ def why_rejected(g: Givens, graph: Graph, muts=None, tolerance: Tolerance = DEFA
                 continue
             for other in seen:
                 if abs(value - other) <= MARGIN * tolerance.allowed(other, new_value, scale):
-                    return f"mistake {m.code} at {qid} is too close to {'the truth' if other is truth else 'another mistake'}"
+                    near = "the truth" if other is truth else "another mistake"
+                    return f"mistake {m.code} at {qid} is too close to {near}"
             seen.append(value)
     return None

@@ -24,6 +24,12 @@ from defusedxml.common import DefusedXmlException
 
 from .intake import Rejected
 
+HOSTILE = "its XML declares entities or a DTD, which workbooks never need: not checked"
+
+
+def _damaged(why: str) -> Rejected:
+    return Rejected("damaged", f"damaged ({why}): save it again as .xlsx")
+
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 # Excel's built-in number formats that show a date or a time.
 DATE_FORMAT_IDS = set(range(14, 23)) | set(range(27, 37)) | set(range(45, 48)) | set(range(50, 59))
@@ -38,10 +44,9 @@ def _parse_cached(data: bytes, name: str):
     try:
         return SafeET.fromstring(data, forbid_dtd=True)
     except DefusedXmlException:
-        raise Rejected("hostile_xml", "its XML declares entities or a DTD, which workbooks never need: "
-                                      "not checked") from None
+        raise Rejected("hostile_xml", HOSTILE) from None
     except SafeET.ParseError:
-        raise Rejected("damaged", f"damaged ({name} is not well-formed XML): save it again as .xlsx") from None
+        raise _damaged(f"{name} is not well-formed XML") from None
 
 
 # What the parts shared by a class's workbooks say, by their exact bytes (the cache keeps
@@ -118,15 +123,15 @@ class Xlsx:
         except KeyError:
             return None
         except (zipfile.BadZipFile, OSError, EOFError, ValueError):
-            raise Rejected("damaged", "damaged (a part failed its checksum): save it again as .xlsx") from None
+            raise _damaged("a part failed its checksum") from None
         except Exception:  # zlib.error and friends: a corrupt stream
-            raise Rejected("damaged", "damaged (a part cannot be inflated): save it again as .xlsx") from None
+            raise _damaged("a part cannot be inflated") from None
 
     @cached_property
     def _workbook(self) -> tuple:
         data = self._bytes("xl/workbook.xml")
         if data is None:
-            raise Rejected("damaged", "damaged (no workbook part): save it again as .xlsx")
+            raise _damaged("no workbook part")
         return _workbook_from(data)
 
     @cached_property
@@ -242,34 +247,15 @@ class Xlsx:
     def largest_merge(self, sheet: str) -> int:
         """The number of cells in the sheet's largest merged range (openpyxl materialises them all)."""
         part = self.sheets.get(sheet)
-        largest = 0
         if part is None:
             return 0
-        for event, el in self._stream(part):
-            if _local(el.tag) == "mergeCell":
-                area = _area(el.get("ref", ""))
-                largest = max(largest, area)
-            elif _local(el.tag) == "row":
-                el.clear()
-        return largest
-
-    def _stream(self, part: str):
+        scanner = _MergeScanner()
         try:
             with self.z.open(part) as f:
-                yield from SafeET.iterparse(f, events=("end",), forbid_dtd=True)
+                _guarded_parse(f, scanner, part)
         except KeyError:
-            return
-        except DefusedXmlException:
-            raise Rejected("hostile_xml", "its XML declares entities or a DTD, which workbooks never need: "
-                                          "not checked") from None
-        except SafeET.ParseError:
-            raise Rejected("damaged", f"damaged ({part} is not well-formed XML): save it again as .xlsx") from None
-        except (zipfile.BadZipFile, OSError, EOFError, ValueError):
-            raise Rejected("damaged", "damaged (a part failed its checksum): save it again as .xlsx") from None
-        except Exception as e:  # zlib.error: a corrupt stream
-            if type(e).__name__ == "error":
-                raise Rejected("damaged", "damaged (a part cannot be inflated): save it again as .xlsx") from None
-            raise
+            pass
+        return scanner.largest
 
     def _cell_from(self, raw: dict) -> Cell:
         t = raw.get("t") or "n"
@@ -358,17 +344,16 @@ def _guarded_parse(f, handler, part: str, chunk: int = 1 << 16):
             if not block:
                 break
     except _HostileXML:
-        raise Rejected("hostile_xml", "its XML declares entities or a DTD, which workbooks never need: "
-                                      "not checked") from None
+        raise Rejected("hostile_xml", HOSTILE) from None
     except expat.ExpatError:
-        raise Rejected("damaged", f"damaged ({part} is not well-formed XML): save it again as .xlsx") from None
+        raise _damaged(f"{part} is not well-formed XML") from None
     except (zipfile.BadZipFile, OSError, EOFError):
-        raise Rejected("damaged", "damaged (a part failed its checksum): save it again as .xlsx") from None
+        raise _damaged("a part failed its checksum") from None
     except (_AllFound, Rejected):
         raise
     except Exception as e:  # zlib.error: a corrupt stream
         if type(e).__name__ == "error":
-            raise Rejected("damaged", "damaged (a part cannot be inflated): save it again as .xlsx") from None
+            raise _damaged("a part cannot be inflated") from None
         raise
 
 
@@ -437,6 +422,21 @@ def _plain_cell(element: bytes) -> dict | None:
 
 def _text(b: bytes | None) -> str | None:
     return None if b is None else b.decode("utf-8", "replace")
+
+
+class _MergeScanner:
+    def __init__(self):
+        self.largest = 0
+
+    def start(self, name, attrs):
+        if name.rpartition(":")[2] == "mergeCell":
+            self.largest = max(self.largest, _area(attrs.get("ref", "")))
+
+    def end(self, name):
+        pass
+
+    def chars(self, data):
+        pass
 
 
 class _CellScanner:

@@ -16,14 +16,9 @@ from .network import Givens
 
 
 def sigmoid(x):
-    # Split by sign so that neither branch can overflow exp().
-    x = np.asarray(x, dtype=float)
-    out = np.empty_like(x)
-    pos = x >= 0
-    out[pos] = 1.0 / (1.0 + np.exp(-x[pos]))
-    ex = np.exp(x[~pos])
-    out[~pos] = ex / (1.0 + ex)
-    return out
+    # 1/(1+e^-x) = exp(-log(1+e^-x)); logaddexp computes log(e^0+e^-x) without overflow
+    # for any x, where 1/(1+exp(-x)) would overflow exp() below about -709.
+    return np.exp(-np.logaddexp(0.0, -np.asarray(x, dtype=float)))
 
 
 def _expand_bias(b: np.ndarray, size: int) -> np.ndarray:

@@ -357,7 +357,9 @@ def _guarded_parse(f, handler, part: str, chunk: int = 1 << 16):
         raise
 
 
-_CANONICAL_CELL = re.compile(rb'<c r="([A-Z]{1,3}[1-9][0-9]{0,6})"')
+# One pass finds anything that makes the cut inexact: a comment, CDATA or DTD ('<!'), a
+# namespace prefix on a cell, or a cell that does not start '<c r="C12"'.
+_NOT_PLAIN = re.compile(rb'<!|:c[\s>/]|<c(?! r="[A-Z]{1,3}[1-9][0-9]{0,6}")[\s>/]')
 
 
 @lru_cache(maxsize=32)
@@ -376,11 +378,8 @@ def _wanted_cells_only(data: bytes, wanted: set[str]) -> list[tuple[str, bytes]]
     '<c r="C12"' first, and the sheet's closing tag in place. Anything else goes through
     the parser whole.
     """
-    if b"<!" in data or b":c " in data or b":c>" in data or not data.rstrip().endswith(b"</worksheet>"):
+    if _NOT_PLAIN.search(data) or not data[-256:].rstrip().endswith(b"</worksheet>"):
         return None  # (a truncated sheet, too, goes to the parser, which says it is damaged)
-    tags = data.count(b"<c ") + data.count(b"<c>") + data.count(b"<c/")
-    if len(_CANONICAL_CELL.findall(data)) != tags:
-        return None
     starts: dict[bytes, int] = {}
     for m in _wanted_pattern(frozenset(wanted)).finditer(data):
         starts.setdefault(m.group(1), m.start())  # the first, as a full parse keeps
@@ -407,7 +406,22 @@ _PLAIN_CELL = re.compile(
 _ATTRIBUTE = re.compile(rb'([A-Za-z]+)="([^"]*)"')
 
 
+# The commonest form of all, attributes in the order Excel, LibreOffice and openpyxl write them.
+_COMMON_CELL = re.compile(
+    rb'<c r="[A-Z]+[0-9]+"(?: s="([0-9]+)")?(?: t="([a-zA-Z]+)")?'
+    rb'(?:/>|>(<f(?: [A-Za-z]+="[^"<>&]*")*(?:/>|>([^<&]*)</f>))?(?:<v>([^<&]*)</v>)?</c>)')
+
+
 def _plain_cell(element: bytes) -> dict | None:
+    m = _COMMON_CELL.fullmatch(element)
+    if m is not None:
+        s, t, f, f_text, v = m.groups()
+        raw = {"t": None if t is None else t.decode(), "s": None if s is None else s.decode()}
+        if f is not None:
+            raw["f"] = (f_text or b"").decode("utf-8", "replace")
+        if v is not None:
+            raw["v"] = v.decode("utf-8", "replace")
+        return raw
     m = _PLAIN_CELL.fullmatch(element)
     if m is None:
         return None

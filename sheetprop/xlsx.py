@@ -359,7 +359,9 @@ def _guarded_parse(f, handler, part: str, chunk: int = 1 << 16):
 
 # One pass finds anything that makes the cut inexact: a comment, CDATA or DTD ('<!'), a
 # namespace prefix on a cell, or a cell that does not start '<c r="C12"'.
-_NOT_PLAIN = re.compile(rb'<!|:c[\s>/]|<c(?! r="[A-Z]{1,3}[1-9][0-9]{0,6}")[\s>/]')
+# (Two patterns, each starting with a literal, so that the regex engine can skip ahead.)
+_NOT_PLAIN = re.compile(rb'<(?:!|c(?! r="[A-Z]{1,3}[1-9][0-9]{0,6}")[\s>/])')
+_PREFIXED_CELL = re.compile(rb':c[\s>/]')
 
 
 @lru_cache(maxsize=32)
@@ -378,7 +380,7 @@ def _wanted_cells_only(data: bytes, wanted: set[str]) -> list[tuple[str, bytes]]
     '<c r="C12"' first, and the sheet's closing tag in place. Anything else goes through
     the parser whole.
     """
-    if _NOT_PLAIN.search(data) or not data[-256:].rstrip().endswith(b"</worksheet>"):
+    if _NOT_PLAIN.search(data) or _PREFIXED_CELL.search(data) or not data[-256:].rstrip().endswith(b"</worksheet>"):
         return None  # (a truncated sheet, too, goes to the parser, which says it is damaged)
     starts: dict[bytes, int] = {}
     for m in _wanted_pattern(frozenset(wanted)).finditer(data):

@@ -8,7 +8,7 @@ w_1, w_2, ... and the output weights continue the count.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
@@ -23,21 +23,26 @@ class GivensError(ValueError):
     """A network or its given numbers do not make a consistent exercise."""
 
 
-@dataclass(frozen=True)
-class Shape:
+# Records here are NamedTuples and slotted classes rather than dataclasses: every command
+# imports this module, and a dataclass costs about a millisecond of start-up to create.
+class _ShapeFields(NamedTuple):
     n_in: int = 2
     n_hidden: int = 2
     n_out: int = 1
     bias_mode: str = "neuron"  # one bias per neuron, one shared per layer, or none
     train_biases: bool = True
 
-    def __post_init__(self):
-        for name in ("n_in", "n_hidden", "n_out"):
-            size = getattr(self, name)
+
+class Shape(_ShapeFields):
+    __slots__ = ()
+
+    def __new__(cls, n_in=2, n_hidden=2, n_out=1, bias_mode="neuron", train_biases=True):
+        for name, size in (("n_in", n_in), ("n_hidden", n_hidden), ("n_out", n_out)):
             if not isinstance(size, int) or isinstance(size, bool) or not 1 <= size <= MAX_LAYER_SIZE:
                 raise GivensError(f"layer size {name} must be a whole number from 1 to {MAX_LAYER_SIZE}, got {size!r}")
-        if self.bias_mode not in BIAS_MODES:
-            raise GivensError(f"bias mode must be one of {', '.join(BIAS_MODES)}, got {self.bias_mode!r}")
+        if bias_mode not in BIAS_MODES:
+            raise GivensError(f"bias mode must be one of {', '.join(BIAS_MODES)}, got {bias_mode!r}")
+        return super().__new__(cls, n_in, n_hidden, n_out, bias_mode, train_biases)
 
     @property
     def label(self) -> str:
@@ -60,21 +65,30 @@ class Shape:
         return 0, 0
 
 
-@dataclass(frozen=True)
 class Givens:
-    """Everything the student is given: one training example and the network's parameters."""
+    """Everything the student is given: one training example and the network's parameters.
 
-    shape: Shape
-    inputs: np.ndarray  # (n_in,)
-    targets: np.ndarray  # (n_out,)
-    w_hidden: np.ndarray  # (n_hidden, n_in)
-    w_out: np.ndarray  # (n_out, n_hidden)
-    b_hidden: np.ndarray  # (n_hidden,), (1,) or (0,) following shape.bias_mode
-    b_out: np.ndarray  # (n_out,), (1,) or (0,)
-    eta: float
-    origin: dict = field(default_factory=dict, compare=False)  # how it was made: seed, preset, file
+    Arrays are read-only once made; origin says how it was made (seed, preset, file)."""
 
-    def __post_init__(self):
+    __slots__ = ("shape", "inputs", "targets", "w_hidden", "w_out", "b_hidden", "b_out", "eta", "origin")
+
+    def __init__(self, shape: Shape, inputs, targets, w_hidden, w_out, b_hidden, b_out, eta: float,
+                 origin: dict | None = None):
+        self.shape = shape
+        self.inputs = inputs  # (n_in,)
+        self.targets = targets  # (n_out,)
+        self.w_hidden = w_hidden  # (n_hidden, n_in)
+        self.w_out = w_out  # (n_out, n_hidden)
+        self.b_hidden = b_hidden  # (n_hidden,), (1,) or (0,) following shape.bias_mode
+        self.b_out = b_out  # (n_out,), (1,) or (0,)
+        self.eta = eta
+        self.origin = {} if origin is None else origin
+        self._validate()
+
+    def __repr__(self):
+        return "Givens(" + ", ".join(f"{k}={getattr(self, k)!r}" for k in self.__slots__) + ")"
+
+    def _validate(self):
         s = self.shape
         nb_h, nb_o = s.bias_counts()
         expected = {
@@ -93,11 +107,14 @@ class Givens:
             if not np.all(np.isfinite(value)):
                 raise GivensError(f"{name} must be finite numbers")
             value.setflags(write=False)
-            object.__setattr__(self, name, value)
-        eta = float(self.eta)
+            setattr(self, name, value)
+        try:
+            eta = float(self.eta)
+        except (TypeError, ValueError):
+            eta = float("nan")
         if not np.isfinite(eta) or eta <= 0:
             raise GivensError(f"the learning rate eta must be a positive number, got {self.eta!r}")
-        object.__setattr__(self, "eta", eta)
+        self.eta = eta
         if np.any((self.targets < 0) | (self.targets > 1)):
             raise GivensError("targets must lie between 0 and 1: a sigmoid output can only approach them there")
 

@@ -13,11 +13,10 @@ is allowed for by a term relative to the new value.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class Tolerance:
+class Tolerance(NamedTuple):  # a NamedTuple: cheap to create at start-up, immutable, hashable
     rel: float = 1e-4  # relative to the expected value (or to the expected change, for updates)
     abs: float = 1e-9  # floor, for values at or near zero
     # updates only, relative to the expected new value: its rounding to 6 significant digits

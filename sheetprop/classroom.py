@@ -68,6 +68,9 @@ def copy_flags(results: list[FileResult], tolerance: Tolerance = DEFAULT) -> dic
         key = json.dumps(results[i].submission.meta.get("exercise"), sort_keys=True)
         by_variant[key].append(i)
     variant_of = {i: key for key, members in by_variant.items() for i in members}
+    for i in checked:
+        if "solution_workbook" in results[i].submission.notes:
+            flags[i].append({"kind": "solution_workbook", "other": who(results[i]), "other_path": results[i].path})
     for members in by_variant.values():
         if len(members) > 1:
             for i in members:

@@ -220,6 +220,8 @@ def class_lines(results, summary: dict, flags: dict, lang: str | None = None) ->
         lines.append(t("batch.same_variant", who=members[0], others=", ".join(members[1:])))
     for i, fl in sorted(flags.items()):
         for f in fl:
+            if f["kind"] == "solution_workbook":
+                lines.append(t("batch.solution_handed_in", who=named(results[i])))
             if f["kind"] == "fits_other_variant":
                 lines.append(t("batch.fits_other", who=named(results[i]), other=named(by_path[f["other_path"]]),
                                share=round(100 * f["share"]), own=round(100 * f["own_share"])))

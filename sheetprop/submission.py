@@ -82,6 +82,8 @@ def _read(intake: Intake, notes: list[str]) -> Submission:
         raise Rejected("bad_metadata", "its sheetprop metadata is incomplete")
 
     notes = list(notes)
+    if meta.get("kind") == "solution":
+        notes.append("solution_workbook")  # a generated key handed in as an answer
     if intake.kind == "xlsm":
         notes.append("macros_ignored")
     if book.external_links:

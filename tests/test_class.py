@@ -182,3 +182,20 @@ def test_parallel_batch_gives_the_one_file_verdicts(submissions, tmp_path):
         if a.grade:
             assert [(c.id, c.verdict, c.mistake) for c in a.grade.cells] == \
                 [(c.id, c.verdict, c.mistake) for c in b.grade.cells]
+
+
+@pytest.mark.libreoffice
+def test_a_generated_solution_handed_in_is_flagged(klass, tmp_path):
+    from sheetprop import libreoffice
+
+    _, out, manifest = klass
+    saved, = libreoffice.recalculate([out / manifest[0]["solution"]], tmp_path / "lo")
+    other = tmp_path / "other.xlsx"
+    other.write_bytes((out / manifest[1]["exercise"]).read_bytes())
+    doc = json.loads(CliRunner().invoke(cli, ["check", "--json", str(saved), str(other)]).stdout)
+    first = doc["files"][0]
+    assert first["score"]["points"] == first["score"]["max"]
+    assert "solution_workbook" in first["notes"]
+    assert [f["kind"] for f in first["flags"]] == ["solution_workbook"]
+    text = CliRunner().invoke(cli, ["check", str(saved), str(other)]).stdout
+    assert "handed in a solution made by sheetprop generate" in text

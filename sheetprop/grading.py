@@ -108,8 +108,10 @@ def grade(graph: Graph, expected: dict[str, float], readings: dict[str, Reading]
         env[qid] = x
         usable.add(qid)
         verdict = CellVerdict(qid, "wrong", x, r.shown, want)
-        # The scale of a rule is needed only near the edge: try the plain tolerance first.
-        if _same(tolerance, q.old, x, want, expected) or \
+        # Most cells are plainly right: test that first, inline; the scale of a rule is
+        # needed only near the edge.
+        if (q.old is None and abs(x - want) <= tolerance.rel * abs(want) + tolerance.abs) or \
+                _same(tolerance, q.old, x, want, expected) or \
                 _same(tolerance, q.old, x, want, expected, _scale(q.expr, expected)):
             verdict.verdict, verdict.points = "correct", 1.0
         elif all(i in usable for i in q.inputs) and all(i in sound for i in q.inputs):
@@ -124,10 +126,8 @@ def grade(graph: Graph, expected: dict[str, float], readings: dict[str, Reading]
                 verdict.verdict, verdict.mistake = "misconception", codes.pop()
             elif len(codes) > 1:
                 verdict.reason = "ambiguous"
-        if verdict.verdict in ("correct", "carried", "misconception") and not _degenerate(x, want):
-            sound.add(qid)
-        elif verdict.verdict == "wrong" and not _degenerate(x, want):
-            sound.add(qid)  # a wrong number can still carry forward; a vanishing one cannot
+        if not _degenerate(x, want):
+            sound.add(qid)  # even a wrong number can carry forward; a vanishing one cannot
         cells.append(verdict)
     return Grade(cells, changed, carried)
 

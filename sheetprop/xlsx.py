@@ -199,9 +199,10 @@ class Xlsx:
     def read(self, sheet: str, coords) -> dict[str, Cell]:
         """The cells at these coordinates (like 'C12') of one sheet; absent cells are blank.
 
-        The sheet is streamed through expat with handlers that keep only the wanted
-        cells: memory stays small whatever the sheet's size, nothing is built for
-        the cells around them, and reading stops once every wanted cell is found.
+        The wanted cells are cut out of the sheet's XML where the cut is exact and read
+        directly (or through expat when not in a plain form); otherwise the sheet is
+        streamed through expat with handlers that keep only the wanted cells. Either way
+        nothing is built for the cells around them and memory stays small.
         """
         wanted = {c.upper() for c in coords}
         part = self.sheets.get(sheet)
@@ -220,7 +221,7 @@ class Xlsx:
             # formulas) are read directly; any other goes through expat.
             rest = []
             for coord, element in elements:
-                raw = _plain_cell(element)
+                raw = element if isinstance(element, dict) else _plain_cell(element)
                 if raw is None:
                     rest.append(element)
                 else:
@@ -370,8 +371,9 @@ def _wanted_pattern(wanted: frozenset) -> re.Pattern:
     return re.compile(rb'<c r="(' + b"|".join(re.escape(c.encode()) for c in sorted(wanted)) + rb')"')
 
 
-def _wanted_cells_only(data: bytes, wanted: set[str]) -> list[tuple[str, bytes]] | None:
-    """The wanted <c> elements alone, or None to parse the whole sheet.
+def _wanted_cells_only(data: bytes, wanted: set[str]) -> list[tuple[str, bytes | dict]] | None:
+    """The wanted <c> elements alone (already read where they are in the commonest form), or
+    None to parse the whole sheet.
 
     A sheet is mostly labels and hints around the answer column; cutting the wanted
     cells out first makes reading several times faster. The cut is taken only where it
@@ -387,6 +389,10 @@ def _wanted_cells_only(data: bytes, wanted: set[str]) -> list[tuple[str, bytes]]
         starts.setdefault(m.group(1), m.start())  # the first, as a full parse keeps
     parts = []
     for coord, start in starts.items():
+        m = _COMMON_CELL.match(data, start)
+        if m is not None:  # the commonest form, read in place
+            parts.append((coord.decode(), _common_raw(m)))
+            continue
         close = data.find(b">", start)
         if close < 0:
             return None
@@ -414,16 +420,17 @@ _COMMON_CELL = re.compile(
     rb'(?:/>|>(<f(?: [A-Za-z]+="[^"<>&]*")*(?:/>|>([^<&]*)</f>))?(?:<v>([^<&]*)</v>)?</c>)')
 
 
+def _common_raw(m: re.Match) -> dict:
+    s, t, f, f_text, v = m.groups()
+    raw = {"t": None if t is None else t.decode(), "s": None if s is None else s.decode()}
+    if f is not None:
+        raw["f"] = (f_text or b"").decode("utf-8", "replace")
+    if v is not None:
+        raw["v"] = v.decode("utf-8", "replace")
+    return raw
+
+
 def _plain_cell(element: bytes) -> dict | None:
-    m = _COMMON_CELL.fullmatch(element)
-    if m is not None:
-        s, t, f, f_text, v = m.groups()
-        raw = {"t": None if t is None else t.decode(), "s": None if s is None else s.decode()}
-        if f is not None:
-            raw["f"] = (f_text or b"").decode("utf-8", "replace")
-        if v is not None:
-            raw["v"] = v.decode("utf-8", "replace")
-        return raw
     m = _PLAIN_CELL.fullmatch(element)
     if m is None:
         return None

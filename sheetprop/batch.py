@@ -64,20 +64,25 @@ def check_many(paths, options: Options = Options(), jobs: int | None = None, kee
             tick()
         tick(True)
         return results
-    # The caller checks the first share itself while jobs - 1 workers check the rest: a
-    # parent that only waited on its workers would leave one of a small machine's cores idle.
-    # Its share is a little smaller, since it also unpacks what the workers send back.
-    own = int(total / jobs * 0.9)
-    chunk = max(1, min(64, (total - own) // ((jobs - 1) * 4)))
+    # Work sharing with standard parts: the files go to the workers in small chunks, and the
+    # caller takes chunks back from the end of the queue (any chunk not yet handed to a worker
+    # can be cancelled) and checks them itself, until it meets the workers. A parent that
+    # only waited would leave one of a small machine's cores idle.
+    chunk = max(1, min(16, total // (jobs * 8)))
+    chunks = [(i, paths[i: i + chunk]) for i in range(0, total, chunk)]
     try:
         with ProcessPoolExecutor(max_workers=jobs - 1) as pool:
-            futures = [(i, pool.submit(_check_chunk, paths[i: i + chunk], options, keep_bytes))
-                       for i in range(own, total, chunk)]
-            for n in range(own):
-                results[n] = check_file(paths[n], options)
-                done += 1
-                tick()
-            for i, future in futures:
+            futures = [pool.submit(_check_chunk, part, options, keep_bytes) for _, part in chunks]
+            for (i, part), future in zip(reversed(chunks), reversed(futures)):
+                if not future.cancel():
+                    break
+                for k, p in enumerate(part):
+                    results[i + k] = check_file(p, options)
+                    done += 1
+                    tick()
+            for (i, _), future in zip(chunks, futures):
+                if future.cancelled():
+                    continue
                 for k, wire in enumerate(future.result()):
                     results[i + k] = from_wire(wire)
                     done += 1

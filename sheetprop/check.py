@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import signal
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +22,34 @@ class Options:
     tolerance: Tolerance = DEFAULT
     carried: str = "full"
     recalculate: bool = True
+    # A backstop, not the defence: intake's limits keep every file to well under a second
+    # (plus LibreOffice's own, where it recalculates). Should something unforeseen still run
+    # long, the file gets its one line instead of stalling a class batch.
+    time_limit: float = 60.0
+
+
+class _TimeUp(BaseException):
+    """A BaseException, so that no handler for ordinary errors on the way can swallow it."""
+
+
+@contextmanager
+def _deadline(seconds: float):
+    """Raise _TimeUp after `seconds` of wall time (Unix, main thread; elsewhere, no backstop)."""
+    usable = seconds and hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+    if not usable:
+        yield
+        return
+
+    def up(*_):
+        raise _TimeUp()
+
+    previous = signal.signal(signal.SIGALRM, up)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 @dataclass
@@ -40,10 +71,14 @@ class FileResult:
 def check_file(path, options: Options = Options()) -> FileResult:
     shown = str(path)
     try:
-        sub = load(Path(path), recalculate=options.recalculate)
-        expected = reference_values(sub.graph, sub.givens)
-        g = grade(sub.graph, expected, sub.readings, options.tolerance, options.carried)
+        with _deadline(options.time_limit):
+            sub = load(Path(path), recalculate=options.recalculate)
+            expected = reference_values(sub.graph, sub.givens)
+            g = grade(sub.graph, expected, sub.readings, options.tolerance, options.carried)
         return FileResult(shown, submission=sub, grade=g, expected=expected)
+    except _TimeUp:
+        return FileResult(shown, error=f"took longer than {options.time_limit:g} s to read: not checked",
+                          error_code="timeout")
     except Rejected as e:
         return FileResult(shown, error=str(e), error_code=e.code)
     except MemoryError:

@@ -141,3 +141,12 @@ def _snapshot(path):
     if os.path.isfile(path) and not os.path.islink(path) and st.st_size < (1 << 20):
         return st.st_mtime_ns, path.read_bytes()
     return st.st_mtime_ns, st.st_size
+
+
+def test_a_time_backstop_gives_one_line_instead_of_a_stall(corpus):
+    from sheetprop.check import Options
+
+    good = next(c for c in corpus if c.name == "link-in-folder.xlsx")
+    result = check_file(good.path, Options(recalculate=False, time_limit=1e-6))
+    assert result.error_code == "timeout" and "took longer than" in result.error
+    assert check_file(good.path, Options(recalculate=False)).status == 0

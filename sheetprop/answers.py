@@ -6,53 +6,50 @@ numbering of weights and biases comes from the graph's id functions.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from . import reference
 from .graph import Graph, b_hidden_id, b_out_id, input_id, target_id, w_hidden_id, w_out_id
-from .network import Givens
+from .network import Givens, Shape
+
+
+@lru_cache(maxsize=64)
+def _plan(shape: Shape) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Which ids each of the reference's arrays holds, in the arrays' row-major order."""
+    s = shape
+    h = [f"h{j + 1}" for j in range(s.n_hidden)]
+    o = [f"o{k + 1}" for k in range(s.n_out)]
+    w_h = [w_hidden_id(s, j, i) for j in range(s.n_hidden) for i in range(s.n_in)]
+    w_o = [w_out_id(s, k, j) for k in range(s.n_out) for j in range(s.n_hidden)]
+    nb_h, nb_o = s.bias_counts()
+    plan = [
+        ("forward.net_h", [f"net_{n}" for n in h]), ("forward.out_h", [f"out_{n}" for n in h]),
+        ("dE_dout_h", [f"dE_dout_{n}" for n in h]), ("dout_dnet_h", [f"dout_dnet_{n}" for n in h]),
+        ("delta_h", [f"delta_{n}" for n in h]),
+        ("forward.net_o", [f"net_{n}" for n in o]), ("forward.out_o", [f"out_{n}" for n in o]),
+        ("forward.E_o", [f"E_{n}" for n in o]), ("dE_dout_o", [f"dE_dout_{n}" for n in o]),
+        ("dout_dnet_o", [f"dout_dnet_{n}" for n in o]), ("delta_o", [f"delta_{n}" for n in o]),
+        ("dE_dw_hidden", [f"dE_d{w}" for w in w_h]), ("new_w_hidden", [f"new_{w}" for w in w_h]),
+        ("dE_dw_out", [f"dE_d{w}" for w in w_o]), ("new_w_out", [f"new_{w}" for w in w_o]),
+    ]
+    if s.updates_biases:  # frozen biases have no gradient or update cells
+        b_h = [b_hidden_id(s, n) for n in range(nb_h)]
+        b_o = [b_out_id(s, n) for n in range(nb_o)]
+        plan += [("dE_db_hidden", [f"dE_d{b}" for b in b_h]), ("new_b_hidden", [f"new_{b}" for b in b_h]),
+                 ("dE_db_out", [f"dE_d{b}" for b in b_o]), ("new_b_out", [f"new_{b}" for b in b_o])]
+    return tuple((field, tuple(ids)) for field, ids in plan)
 
 
 def reference_values(graph: Graph, g: Givens) -> dict[str, float]:
-    s = graph.shape
     st = reference.step(g)
-    f = st.forward
-    h = [f"h{j + 1}" for j in range(s.n_hidden)]
-    o = [f"o{k + 1}" for k in range(s.n_out)]
     v = graph.given_values(g)
-    for j, n in enumerate(h):
-        v[f"net_{n}"] = f.net_h[j]
-        v[f"out_{n}"] = f.out_h[j]
-        v[f"dE_dout_{n}"] = st.dE_dout_h[j]
-        v[f"dout_dnet_{n}"] = st.dout_dnet_h[j]
-        v[f"delta_{n}"] = st.delta_h[j]
-    for k, n in enumerate(o):
-        v[f"net_{n}"] = f.net_o[k]
-        v[f"out_{n}"] = f.out_o[k]
-        v[f"E_{n}"] = f.E_o[k]
-        v[f"dE_dout_{n}"] = st.dE_dout_o[k]
-        v[f"dout_dnet_{n}"] = st.dout_dnet_o[k]
-        v[f"delta_{n}"] = st.delta_o[k]
-    v["E_total"] = f.E_total
-    for j in range(s.n_hidden):
-        for i in range(s.n_in):
-            w = w_hidden_id(s, j, i)
-            v[f"dE_d{w}"] = st.dE_dw_hidden[j, i]
-            v[f"new_{w}"] = st.new_w_hidden[j, i]
-    for k in range(s.n_out):
-        for j in range(s.n_hidden):
-            w = w_out_id(s, k, j)
-            v[f"dE_d{w}"] = st.dE_dw_out[k, j]
-            v[f"new_{w}"] = st.new_w_out[k, j]
-    if s.updates_biases:
-        for n in range(g.b_hidden.size):
-            b = b_hidden_id(s, n)
-            v[f"dE_d{b}"] = st.dE_db_hidden[n]
-            v[f"new_{b}"] = st.new_b_hidden[n]
-        for n in range(g.b_out.size):
-            b = b_out_id(s, n)
-            v[f"dE_d{b}"] = st.dE_db_out[n]
-            v[f"new_{b}"] = st.new_b_out[n]
+    for field, ids in _plan(graph.shape):
+        array = st.forward if field.startswith("forward.") else st
+        array = getattr(array, field.rpartition(".")[2])
+        v.update(zip(ids, array.ravel().tolist()))
+    v["E_total"] = float(st.forward.E_total)
     # Only the graph's quantities: the reference may know more than the sheet asks.
-    return {qid: float(v[qid]) for qid in graph.ids}
+    return {qid: v[qid] for qid in graph.ids}
 
 
 __all__ = ["reference_values", "input_id", "target_id"]

@@ -127,20 +127,25 @@ class Graph:
     def symbols(self) -> dict[str, str]:
         return {q.id: q.symbol for q in self.quantities}
 
-    def given_values(self, g: Givens) -> dict[str, float]:
+    @cached_property
+    def _given_plan(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
         s = self.shape
-        values = {input_id(i): g.inputs[i] for i in range(s.n_in)}
-        values.update({target_id(k): g.targets[k] for k in range(s.n_out)})
-        for j in range(s.n_hidden):
-            for i in range(s.n_in):
-                values[w_hidden_id(s, j, i)] = g.w_hidden[j, i]
-        for k in range(s.n_out):
-            for j in range(s.n_hidden):
-                values[w_out_id(s, k, j)] = g.w_out[k, j]
-        values.update({b_hidden_id(s, n): g.b_hidden[n] for n in range(g.b_hidden.size)})
-        values.update({b_out_id(s, n): g.b_out[n] for n in range(g.b_out.size)})
-        values["eta"] = g.eta
-        return {k: float(v) for k, v in values.items()}
+        nb_h, nb_o = s.bias_counts()
+        return (
+            ("inputs", tuple(input_id(i) for i in range(s.n_in))),
+            ("targets", tuple(target_id(k) for k in range(s.n_out))),
+            ("w_hidden", tuple(w_hidden_id(s, j, i) for j in range(s.n_hidden) for i in range(s.n_in))),
+            ("w_out", tuple(w_out_id(s, k, j) for k in range(s.n_out) for j in range(s.n_hidden))),
+            ("b_hidden", tuple(b_hidden_id(s, n) for n in range(nb_h))),
+            ("b_out", tuple(b_out_id(s, n) for n in range(nb_o))),
+        )
+
+    def given_values(self, g: Givens) -> dict[str, float]:
+        values: dict[str, float] = {}
+        for field, ids in self._given_plan:  # the arrays' row-major order is Mazur's numbering
+            values.update(zip(ids, getattr(g, field).ravel().tolist()))
+        values["eta"] = float(g.eta)
+        return values
 
     def givens_from_values(self, values: dict[str, float], origin: dict | None = None) -> Givens:
         """The inverse of given_values: the Givens of this graph's shape with these numbers."""

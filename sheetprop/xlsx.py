@@ -160,13 +160,13 @@ class Xlsx:
 
     @cached_property
     def custom_properties(self) -> dict[str, str]:
-        root = self._xml("docProps/custom.xml")
-        out = {}
-        if root is not None:
-            for prop in root:
-                if _local(prop.tag) == "property" and len(prop):
-                    out.setdefault(prop.get("name", ""), prop[0].text or "")
-        return out
+        """Custom document properties: name -> text. (Read with expat: each file's are its own,
+        so there is nothing to cache, and a tree would cost more than the rest of the file.)"""
+        data = self._bytes("docProps/custom.xml")
+        scanner = _PropertyScanner()
+        if data is not None:
+            _guarded_parse(io.BytesIO(data), scanner, "docProps/custom.xml")
+        return scanner.found
 
     @cached_property
     def _shared_strings(self) -> list[str]:
@@ -445,6 +445,39 @@ def _plain_cell(element: bytes) -> dict | None:
 
 def _text(b: bytes | None) -> str | None:
     return None if b is None else b.decode("utf-8", "replace")
+
+
+class _PropertyScanner:
+    """<property name="..."><vt:lpwstr>text</vt:lpwstr></property>: the first value of each name."""
+
+    def __init__(self):
+        self.found: dict[str, str] = {}
+        self.name: str | None = None
+        self.depth = 0
+        self.buf: list[str] | None = None
+
+    def start(self, name, attrs):
+        local = name.rpartition(":")[2]
+        if local == "property":
+            self.name, self.depth = attrs.get("name", ""), 0
+        elif self.name is not None:
+            self.depth += 1
+            if self.depth == 1:
+                self.buf = []
+
+    def chars(self, data):
+        if self.buf is not None:
+            self.buf.append(data)
+
+    def end(self, name):
+        local = name.rpartition(":")[2]
+        if local == "property":
+            self.name = None
+        elif self.name is not None:
+            if self.depth == 1 and self.buf is not None:
+                self.found.setdefault(self.name, "".join(self.buf))
+                self.buf = None
+            self.depth -= 1
 
 
 class _MergeScanner:

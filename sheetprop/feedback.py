@@ -11,7 +11,7 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 
 from .check import FileResult
-from .report import _fmt, lang_of, reason_text, summary_lines, what_text
+from .report import fmt_number, lang_of, reason_text, summary_lines, what_text
 from .text import text
 
 FILLS = {
@@ -116,5 +116,5 @@ def _comment(t, cell, show_answers: bool) -> str:
         body = what_text(t, cell)
     text_ = f"{head}: {body}"
     if show_answers and cell.verdict != "correct":
-        text_ += "\n" + t("feedback.expected", value=_fmt(cell.expected))
+        text_ += "\n" + t("feedback.expected", value=fmt_number(cell.expected))
     return text_

@@ -9,7 +9,8 @@ from .text import Text, origin_text, text
 from .values import escape
 
 
-def _fmt(x: float | None) -> str:
+def fmt_number(x: float | None) -> str:
+    """A number as the reports show it: 9 significant digits, enough to compare with a cell."""
     return "" if x is None else f"{x:.9g}"
 
 
@@ -56,10 +57,10 @@ def terminal(result: FileResult, lang: str | None = None, show_answers: bool = F
     rows = []
     for c in g.cells:
         verdict = t(f"report.verdicts.{c.verdict}") + (f" {c.mistake}" if c.mistake else "")
-        value = c.shown if c.value is None else _fmt(c.value)
+        value = c.shown if c.value is None else fmt_number(c.value)
         row = [c.id, graph.symbols[c.id], verdict, value or ""]
         if show_answers:
-            row.append(_fmt(c.expected))
+            row.append(fmt_number(c.expected))
         rows.append((row, c.verdict))
     widths = [max(len(r[i]) for r in [header] + [r for r, _ in rows]) for i in range(len(header))]
     lines.append("  " + "  ".join(h.ljust(w) for h, w in zip(header, widths)).rstrip())
@@ -85,7 +86,7 @@ def summary_lines(result: FileResult, t: Text) -> list[str]:
     lines = [t("report.score", points=_points(g.points), max=g.max_points,
                carried=t(f"report.carried_policy_{g.carried_policy}"))]
     if g.changed_givens:
-        changes = ", ".join(f"{ch.id} {_fmt(ch.expected)} → {ch.shown if ch.value is None else _fmt(ch.value)}"
+        changes = ", ".join(f"{ch.id} {fmt_number(ch.expected)} → {ch.shown if ch.value is None else fmt_number(ch.value)}"
                             for ch in g.changed_givens)
         lines.append(t("report.changed_givens", changes=changes))
     first = g.first_wrong

@@ -35,20 +35,20 @@ def good_workbook(folder: Path) -> Path:
     return fill(ex, {q: expected[q] for q in graph.answer_ids}, folder / "good.xlsx")
 
 
-def _entries(path: Path) -> list[tuple[str, bytes]]:
+def entries(path: Path) -> list[tuple[str, bytes]]:
     with zipfile.ZipFile(path) as z:
         return [(i.filename, z.read(i.filename)) for i in z.infolist()]
 
 
-def _zip(path: Path, entries, compression=zipfile.ZIP_DEFLATED) -> Path:
+def rezip(path: Path, entries, compression=zipfile.ZIP_DEFLATED) -> Path:
     with zipfile.ZipFile(path, "w", compression) as z:
         for name, data in entries:
             z.writestr(name, data)
     return path
 
 
-def _replace(good: Path, out: Path, name: str, transform) -> Path:
-    return _zip(out, [(n, transform(d) if n == name else d) for n, d in _entries(good)])
+def replace_part(good: Path, out: Path, name: str, transform) -> Path:
+    return rezip(out, [(n, transform(d) if n == name else d) for n, d in entries(good)])
 
 
 def _sheet_name(good: Path) -> str:
@@ -101,11 +101,11 @@ def build(folder: Path) -> list[Case]:
     data = good.read_bytes()
     (folder / "truncated.xlsx").write_bytes(data[: len(data) // 2])
     add("truncated.xlsx", 2, "damaged", "damaged")
-    _zip(folder / "word.xlsx", [("[Content_Types].xml", b"<Types/>"), ("word/document.xml", b"<w/>")])
+    rezip(folder / "word.xlsx", [("[Content_Types].xml", b"<Types/>"), ("word/document.xml", b"<w/>")])
     add("word.xlsx", 2, "Word", "word")
-    _zip(folder / "zipped.xlsx", [("answers.xlsx", data)])
+    rezip(folder / "zipped.xlsx", [("answers.xlsx", data)])
     add("zipped.xlsx", 2, "unzip", "zip_of_workbook")
-    _zip(folder / "binary.xlsx", [("xl/workbook.bin", b"\x00" * 10)])
+    rezip(folder / "binary.xlsx", [("xl/workbook.bin", b"\x00" * 10)])
     add("binary.xlsx", 2, ".xlsb", "xlsb")
     import openpyxl
 
@@ -117,7 +117,7 @@ def build(folder: Path) -> list[Case]:
     # --- zip tricks -----------------------------------------------------------
     bomb = folder / "bomb.xlsx"
     with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as z:
-        for n, d in _entries(good):
+        for n, d in entries(good):
             z.writestr(n, d)
         with z.open("xl/worksheets/sheet2.xml", "w") as f:
             chunk = b"\x00" * (1 << 20)
@@ -126,13 +126,13 @@ def build(folder: Path) -> list[Case]:
     add("bomb.xlsx", 2, "zip bomb", "zip_limits")
     ratio = folder / "ratio.xlsx"
     with zipfile.ZipFile(ratio, "w", zipfile.ZIP_DEFLATED) as z:
-        for n, d in _entries(good):
+        for n, d in entries(good):
             z.writestr(n, d)
         z.writestr("xl/media/blank.bin", b"\x00" * (5 << 20))
     add("ratio.xlsx", 2, "100:1", "zip_limits")
     many = folder / "many.xlsx"
     with zipfile.ZipFile(many, "w", zipfile.ZIP_STORED) as z:
-        for n, d in _entries(good):
+        for n, d in entries(good):
             z.writestr(n, d)
         for i in range(1200):
             z.writestr(f"xl/junk/{i}.xml", b"")
@@ -143,7 +143,7 @@ def build(folder: Path) -> list[Case]:
 
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            for n, d in _entries(good):
+            for n, d in entries(good):
                 z.writestr(n, d)
             z.writestr("xl/worksheets/sheet1.xml", b"<worksheet/>")
     add("duplicate.xlsx", 2, "repeats a part", "zip_limits")
@@ -157,37 +157,37 @@ def build(folder: Path) -> list[Case]:
               + b"".join(b'<!ENTITY lol%d "%s">' % (i, (b"&lol%d;" % (i - 1) if i > 1 else b"&lol;") * 10)
                          for i in range(1, 10))
               + b']><workbook>&lol9;</workbook>')
-    _replace(good, folder / "laughs.xlsx", "xl/workbook.xml", lambda d: laughs)
+    replace_part(good, folder / "laughs.xlsx", "xl/workbook.xml", lambda d: laughs)
     add("laughs.xlsx", 2, "entities", "hostile_xml")
     def xxe(d):
         body = d.split(b"?>", 1)[1] if d.startswith(b"<?xml") else d
         body = body.replace(b"<sheetData>", b"<sheetData>&e;", 1)
         return b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>' + body
-    _replace(good, folder / "xxe.xlsx", _sheet_name(good), xxe)
+    replace_part(good, folder / "xxe.xlsx", _sheet_name(good), xxe)
     add("xxe.xlsx", 2, "entities", "hostile_xml")
-    _replace(good, folder / "badxml.xlsx", _sheet_name(good), lambda d: d[: len(d) // 2])
+    replace_part(good, folder / "badxml.xlsx", _sheet_name(good), lambda d: d[: len(d) // 2])
     add("badxml.xlsx", 2, "not well-formed", "damaged")
-    _replace(good, folder / "token.xlsx", _sheet_name(good),
+    replace_part(good, folder / "token.xlsx", _sheet_name(good),
              lambda d: d.replace(b"<sheetData>", b"<sheetData><x a=\"" + b"A" * (9 << 20) + b"\"/>", 1))
     add("token.xlsx", 2, "100:1", "zip_limits")
 
     # --- odd but readable -----------------------------------------------------
-    _replace(good, folder / "far-cell.xlsx", _sheet_name(good),
+    replace_part(good, folder / "far-cell.xlsx", _sheet_name(good),
              lambda d: d.replace(b"</sheetData>", b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'
                                                    b"</sheetData>").replace(b'<dimension ref="A1:D69"/>',
                                                                            b'<dimension ref="A1:XFD1048576"/>'))
     add("far-cell.xlsx", 0)
-    _replace(good, folder / "merged.xlsx", _sheet_name(good),
+    replace_part(good, folder / "merged.xlsx", _sheet_name(good),
              lambda d: d.replace(b"</worksheet>", b'<mergeCells count="1"><mergeCell ref="E1:XFD1048576"/>'
                                                   b"</mergeCells></worksheet>"))
     add("merged.xlsx", 0)
-    _replace(good, folder / "no-sheet-part.xlsx", "xl/_rels/workbook.xml.rels",
+    replace_part(good, folder / "no-sheet-part.xlsx", "xl/_rels/workbook.xml.rels",
              lambda d: d.replace(b"worksheets/sheet1.xml", b"worksheets/missing.xml"))
     add("no-sheet-part.xlsx", 2, "sheet", "no_sheet")
-    _replace(good, folder / "bad-meta.xlsx", "docProps/custom.xml", lambda d: d.replace(b">{", b">[", 1))
+    replace_part(good, folder / "bad-meta.xlsx", "docProps/custom.xml", lambda d: d.replace(b">{", b">[", 1))
     add("bad-meta.xlsx", 2, "metadata", "bad_metadata")
     macro = folder / "macros.xlsm"
-    _zip(macro, _entries(good) + [("xl/vbaProject.bin", b"\x00" * 64)])
+    rezip(macro, entries(good) + [("xl/vbaProject.bin", b"\x00" * 64)])
     add("macros.xlsm", 0)
     (folder / "-dash.xlsx").write_bytes(data)
     add("-dash.xlsx", 0)

@@ -27,7 +27,7 @@ class Quiet(tuple):
 def good(tmp_path_factory):
     folder = tmp_path_factory.mktemp("mangle")
     path = hostile.good_workbook(folder)
-    return Quiet((folder, path.read_bytes(), dict(hostile._entries(path))))
+    return Quiet((folder, path.read_bytes(), dict(hostile.entries(path))))
 
 
 def _check(folder: Path, name: str, data: bytes):
@@ -88,7 +88,7 @@ def test_mangled_cells_are_graded_not_crashed(good, data):
     out = dict(entries)
     out["xl/worksheets/sheet1.xml"] = sheet
     path = folder / "cells.xlsx"
-    hostile._zip(path, out.items())
+    hostile.rezip(path, out.items())
     result = _check(folder, "cells.xlsx", path.read_bytes())
     assert result.error is None, result.error
     assert len(result.grade.cells) == 35
@@ -109,7 +109,7 @@ def test_mangled_defined_names_fall_back_or_answer(good, names):
     out = dict(entries)
     out["xl/workbook.xml"] = wbxml
     path = folder / "names.xlsx"
-    hostile._zip(path, out.items())
+    hostile.rezip(path, out.items())
     result = _check(folder, "names.xlsx", path.read_bytes())
     assert result.error is None, result.error
 
@@ -130,7 +130,7 @@ def test_mangled_metadata_gets_one_line(good, meta, keep):
     out = dict(entries)
     out["docProps/custom.xml"] = custom.replace(raw, body).encode()
     path = folder / "meta.xlsx"
-    hostile._zip(path, out.items())
+    hostile.rezip(path, out.items())
     result = _check(folder, "meta.xlsx", path.read_bytes())
     if result.error is not None:
         assert result.error_code in ("bad_metadata", "not_exercise"), result.error

@@ -108,7 +108,7 @@ def test_text_echoed_from_a_cell_is_escaped(tmp_path):
     good = hostile.good_workbook(case_dir)
     marked = fill(good, {"net_h1": "PLACEHOLDER"}, tmp_path / "marked.xlsx")
     # Excel stores a control character as _xHHHH_; the bidi override goes in as it is.
-    evil = hostile._replace(marked, tmp_path / "evil.xlsx", "xl/worksheets/sheet1.xml",
+    evil = hostile.replace_part(marked, tmp_path / "evil.xlsx", "xl/worksheets/sheet1.xml",
                             lambda d: d.replace(b"PLACEHOLDER", "_x001B_[31mred\u202eevil".encode()))
     proc, _ = run_cli(str(evil))
     assert "\x1b" not in proc.stdout and "\u202e" not in proc.stdout
@@ -117,7 +117,7 @@ def test_text_echoed_from_a_cell_is_escaped(tmp_path):
 
 def test_external_link_formulas_are_not_followed(tmp_path):
     good = hostile.good_workbook(tmp_path / "c")
-    entries = hostile._entries(good)
+    entries = hostile.entries(good)
     out = tmp_path / "linked.xlsx"
 
     def link(d):
@@ -125,7 +125,7 @@ def test_external_link_formulas_are_not_followed(tmp_path):
         import re
 
         return re.sub(rb'(<c r="C27"[^>]*?)(/>|>.*?</c>)', rb'\1><f>[1]Sheet1!$A$1</f><v>0.123</v></c>', d, count=1)
-    hostile._zip(out, [(n, link(d) if n == "xl/worksheets/sheet1.xml" else d) for n, d in entries]
+    hostile.rezip(out, [(n, link(d) if n == "xl/worksheets/sheet1.xml" else d) for n, d in entries]
                  + [("xl/externalLinks/externalLink1.xml", b"<externalLink/>")])
     result = check_file(out)
     cell = next(c for c in result.grade.cells if c.reason == "external")

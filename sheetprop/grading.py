@@ -94,8 +94,9 @@ def grade(graph: Graph, expected: dict[str, float], readings: dict[str, Reading]
     sound = set(graph.given_ids)  # inputs on which carried credit may rest
 
     cells = []
-    for qid in graph.answer_ids:
-        q = graph[qid]
+    rel, floor = tolerance.rel, tolerance.abs
+    for q in graph.answers:
+        qid = q.id
         r = readings.get(qid)
         want = expected[qid]
         if r is None or r.reason == "blank":
@@ -110,7 +111,7 @@ def grade(graph: Graph, expected: dict[str, float], readings: dict[str, Reading]
         verdict = CellVerdict(qid, "wrong", x, r.shown, want)
         # Most cells are plainly right: test that first, inline; the scale of a rule is
         # needed only near the edge.
-        if (q.old is None and abs(x - want) <= tolerance.rel * abs(want) + tolerance.abs) or \
+        if (q.old is None and abs(x - want) <= rel * abs(want) + floor) or \
                 _same(tolerance, q.old, x, want, expected) or \
                 _same(tolerance, q.old, x, want, expected, _scale(q.expr, expected)):
             verdict.verdict, verdict.points = "correct", 1.0
@@ -126,7 +127,7 @@ def grade(graph: Graph, expected: dict[str, float], readings: dict[str, Reading]
                 verdict.verdict, verdict.mistake = "misconception", codes.pop()
             elif len(codes) > 1:
                 verdict.reason = "ambiguous"
-        if not _degenerate(x, want):
+        if abs(x) > DEGENERATE * abs(want):
             sound.add(qid)  # even a wrong number can carry forward; a vanishing one cannot
         cells.append(verdict)
     return Grade(cells, changed, carried)
@@ -144,10 +145,6 @@ def _scale(expr, env) -> float:
         return expr.magnitude(env)
     except (OverflowError, ZeroDivisionError, ValueError):
         return 0.0
-
-
-def _degenerate(x: float, want: float) -> bool:
-    return abs(x) <= DEGENERATE * abs(want)
 
 
 def _same(tol: Tolerance, old: str | None, x: float, target: float, env: dict[str, float],

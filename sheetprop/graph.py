@@ -121,7 +121,11 @@ class Graph:
 
     @cached_property
     def answer_ids(self) -> tuple[str, ...]:
-        return tuple(q.id for q in self.quantities if not q.is_given)
+        return tuple(q.id for q in self.answers)
+
+    @cached_property
+    def answers(self) -> tuple[Quantity, ...]:
+        return tuple(q for q in self.quantities if not q.is_given)
 
     @cached_property
     def symbols(self) -> dict[str, str]:

@@ -220,8 +220,16 @@ class Xlsx:
             # Cells in their plainest form (as Excel and LibreOffice write numbers and
             # formulas) are read directly; any other goes through expat.
             rest = []
+            direct: dict[str, Cell] = {}
             for coord, element in elements:
-                raw = element if isinstance(element, dict) else _plain_cell(element)
+                if isinstance(element, bytes):
+                    raw = _plain_cell(element)
+                else:
+                    cell = self._number_cell(element)
+                    if cell is not None:
+                        direct[coord] = cell
+                        continue
+                    raw = _common_raw(element)
                 if raw is None:
                     rest.append(element)
                 else:
@@ -243,6 +251,8 @@ class Xlsx:
         found = {}
         for coord, raw in scanner.found.items():
             found[coord] = self._cell_from(raw)
+        if elements is not None:
+            found.update(direct)
         return {c: found.get(c, BLANK) for c in wanted}
 
     def largest_merge(self, sheet: str) -> int:
@@ -257,6 +267,21 @@ class Xlsx:
         except KeyError:
             pass
         return scanner.largest
+
+    def _number_cell(self, m: re.Match) -> Cell | None:
+        """A plain number (with or without its formula) straight from the match, or None to
+        take the general way. Same result as _cell_from, which tests check."""
+        s, t, f, f_text, v = m.groups()
+        if (t is not None and t != b"n") or not v:
+            return None
+        try:
+            number = float(v)
+        except ValueError:
+            return None
+        if not math.isfinite(number):
+            return None
+        formula = None if f is None else (f_text or b"").decode("utf-8", "replace")
+        return Cell("number", number, None, formula, s is not None and int(s) in self._date_styles)
 
     def _cell_from(self, raw: dict) -> Cell:
         t = raw.get("t") or "n"
@@ -371,9 +396,9 @@ def _wanted_pattern(wanted: frozenset) -> re.Pattern:
     return re.compile(rb'<c r="(' + b"|".join(re.escape(c.encode()) for c in sorted(wanted)) + rb')"')
 
 
-def _wanted_cells_only(data: bytes, wanted: set[str]) -> list[tuple[str, bytes | dict]] | None:
-    """The wanted <c> elements alone (already read where they are in the commonest form), or
-    None to parse the whole sheet.
+def _wanted_cells_only(data: bytes, wanted: set[str]) -> list[tuple[str, bytes | re.Match]] | None:
+    """The wanted <c> elements alone (matched in place where they are in the commonest form),
+    or None to parse the whole sheet.
 
     A sheet is mostly labels and hints around the answer column; cutting the wanted
     cells out first makes reading several times faster. The cut is taken only where it
@@ -391,7 +416,7 @@ def _wanted_cells_only(data: bytes, wanted: set[str]) -> list[tuple[str, bytes |
     for coord, start in starts.items():
         m = _COMMON_CELL.match(data, start)
         if m is not None:  # the commonest form, read in place
-            parts.append((coord.decode(), _common_raw(m)))
+            parts.append((coord.decode(), m))
             continue
         close = data.find(b">", start)
         if close < 0:

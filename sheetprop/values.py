@@ -35,7 +35,7 @@ def read(cell: Cell) -> Reading:
     if cell.kind == "number":
         if cell.date:
             return Reading(None, "date", escape(_number_text(cell.number)))
-        return Reading(cell.number, None, _number_text(cell.number))
+        return Reading(cell.number)  # a number is shown formatted from its value
     if cell.kind == "blank":
         return BLANK
     if cell.kind == "no_result":

@@ -51,6 +51,7 @@ def _parse_cached(data: bytes, name: str):
 
 # What the parts shared by a class's workbooks say, by their exact bytes (the cache keeps
 # only what was derived, and a changed part is a different key).
+_BY_STORED: dict = {}
 @lru_cache(maxsize=128)
 def _workbook_from(data: bytes) -> tuple[tuple[tuple[str, str], ...], dict[str, str]]:
     root = _parse_cached(data, "xl/workbook.xml")
@@ -127,17 +128,44 @@ class Xlsx:
         except Exception:  # zlib.error and friends: a corrupt stream
             raise _damaged("a part cannot be inflated") from None
 
+    def _shared(self, name: str, derive, missing):
+        """derive(part bytes), for a part a class's workbooks share (workbook, relationships,
+        styles). Looked up by the part's stored (compressed) bytes first: the same stored bytes
+        inflate to the same part, so a hit needs neither inflating nor parsing."""
+        key = self._stored(name)
+        if key is not None and (derive, key) in _BY_STORED:
+            return _BY_STORED[derive, key]
+        data = self._bytes(name)
+        value = missing if data is None else derive(data)
+        if key is not None:
+            if len(_BY_STORED) >= 512:
+                _BY_STORED.clear()
+            _BY_STORED[derive, key] = value
+        return value
+
+    def _stored(self, name: str) -> tuple | None:
+        try:
+            info = self.z.getinfo(name)
+            buf = self.z.fp.getbuffer()
+            off = info.header_offset
+            if bytes(buf[off: off + 4]) != b"PK\x03\x04":
+                return None
+            start = off + 30 + int.from_bytes(buf[off + 26: off + 28], "little") \
+                + int.from_bytes(buf[off + 28: off + 30], "little")
+            return name, info.compress_type, info.file_size, bytes(buf[start: start + info.compress_size])
+        except (KeyError, AttributeError, ValueError, BufferError):
+            return None
+
     @cached_property
     def _workbook(self) -> tuple:
-        data = self._bytes("xl/workbook.xml")
-        if data is None:
+        found = self._shared("xl/workbook.xml", _workbook_from, None)
+        if found is None:
             raise _damaged("no workbook part")
-        return _workbook_from(data)
+        return found
 
     @cached_property
     def _rels(self) -> dict[str, str]:
-        data = self._bytes("xl/_rels/workbook.xml.rels")
-        return {} if data is None else _rels_from(data)
+        return self._shared("xl/_rels/workbook.xml.rels", _rels_from, {})
 
     @cached_property
     def sheets(self) -> dict[str, str]:
@@ -183,8 +211,7 @@ class Xlsx:
 
     @cached_property
     def _date_styles(self) -> frozenset[int]:
-        data = self._bytes("xl/styles.xml")
-        return frozenset() if data is None else _date_styles_from(data)
+        return self._shared("xl/styles.xml", _date_styles_from, frozenset())
 
     def _rels_of_type(self, kind: str) -> str | None:
         root = self._xml("xl/_rels/workbook.xml.rels")

@@ -7,6 +7,7 @@ is used instead, and the report says so.
 
 from __future__ import annotations
 
+import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,7 +15,7 @@ from pathlib import Path
 from . import libreoffice, metadata, sources
 from .graph import Graph, graph_for
 from .intake import Intake, Rejected, identify, read_bytes, take_in
-from .network import Givens, GivensError
+from .network import Givens, GivensError, Shape
 from .values import Reading, read
 from .xlsx import Xlsx, parse_reference
 
@@ -46,6 +47,45 @@ def load(path: Path, recalculate: bool = True) -> Submission:
     return sub
 
 
+def _rebuilt_metadata(book: Xlsx) -> dict:
+    """The exercise rebuilt from the workbook's own named given cells, for a file whose
+    document properties were dropped on the way (some spreadsheet programs and online
+    converters do). The givens are then the student's: a changed given cannot be told."""
+    not_ours = Rejected("not_exercise", "not a sheetprop exercise (no sheetprop metadata, and no named "
+                                        "cells of one): fill in the workbook that `sheetprop generate` wrote")
+    names = book.defined_names
+    count = lambda prefix: sum(1 for n in names if re.fullmatch(prefix + r"[0-9]+", n))  # noqa: E731
+    n_in, n_out, n_w, n_b = count("i_"), count("target_o"), count("w_"), count("b_")
+    if not n_in or not n_out or n_w % (n_in + n_out) or "eta" not in names:
+        raise not_ours
+    n_hidden = n_w // (n_in + n_out)
+    bias = "neuron" if n_b == n_hidden + n_out and n_b != 2 else "layer" if n_b == 2 else "none" if n_b == 0 \
+        else "neuron"
+    try:
+        shape = Shape(n_in, n_hidden, n_out, bias, "new_b_1" in names)
+    except GivensError:
+        raise not_ours from None
+    graph = graph_for(shape)
+    where = {}
+    for qid in graph.ids:
+        target = parse_reference(names.get(qid, ""))
+        if target is None or target[0] not in book.sheets:
+            raise not_ours
+        where[qid] = target
+    sheet = where[graph.ids[0]][0]
+    cells = book.read(sheet, [where[q][1] for q in graph.given_ids])
+    values = {}
+    for qid in graph.given_ids:
+        reading = read(cells[where[qid][1]])
+        if reading.number is None:
+            raise Rejected("bad_metadata", f"its sheetprop metadata is gone and the given {qid} cannot be read")
+        values[qid] = reading.number
+    return {"format": metadata.FORMAT, "kind": "exercise", "origin": {"rebuilt": "from the given cells"},
+            "lang": "en", "sheet": sheet, "cells": {q: c for q, (_, c) in where.items()},
+            "exercise": {"layers": shape.label, "bias": shape.bias_mode, "train_biases": shape.train_biases,
+                         "values": values}}
+
+
 def _via_libreoffice(intake: Intake, kind: str) -> Intake:
     """A recalculated .xlsx copy made by LibreOffice in a private folder; the input is never touched."""
     if not libreoffice.available():
@@ -68,20 +108,24 @@ def _via_libreoffice(intake: Intake, kind: str) -> Intake:
 def _read(intake: Intake, notes: list[str]) -> Submission:
     book = Xlsx(intake.zip)
     raw = book.custom_properties.get(metadata.PROPERTY)
+    notes = list(notes)
     if raw is None:
-        raise Rejected("not_exercise", "not a sheetprop exercise (no sheetprop metadata): fill in the workbook "
-                                       "that `sheetprop generate` wrote")
+        meta = _rebuilt_metadata(book)
+        notes.append("metadata_rebuilt")
+    else:
+        try:
+            meta = metadata.decode(raw)
+        except metadata.MetadataError as e:
+            raise Rejected("bad_metadata", f"its sheetprop metadata cannot be used: {e}") from None
     try:
-        meta = metadata.decode(raw)
         givens = sources.from_description(meta["exercise"], meta["origin"])
-    except (metadata.MetadataError, GivensError) as e:
+    except GivensError as e:
         raise Rejected("bad_metadata", f"its sheetprop metadata cannot be used: {e}") from None
     graph = graph_for(givens.shape)
     recorded = meta["cells"]
     if set(recorded) != set(graph.ids):
         raise Rejected("bad_metadata", "its sheetprop metadata is incomplete")
 
-    notes = list(notes)
     if meta.get("kind") == "solution":
         notes.append("solution_workbook")  # a generated key handed in as an answer
     if intake.kind == "xlsm":

@@ -66,4 +66,6 @@ def origin_text(t: Text, origin: dict) -> str:
         parts.append(t("sheet.origin_preset", preset=origin["preset"]))
     elif "givens" in origin:
         parts.append(t("sheet.origin_givens", file=origin["givens"]))
+    elif "rebuilt" in origin:
+        parts.append(t("sheet.origin_rebuilt"))
     return ", ".join(parts)

@@ -264,3 +264,19 @@ def test_console_script_and_module_entry_points(exercise, tmp_path):
     assert out.returncode == 1 and "net_h1" in out.stdout and out.stderr == ""
     out = subprocess.run([sys.executable, "-m", "sheetprop", "--version"], capture_output=True, text=True)
     assert out.returncode == 0 and "sheetprop" in out.stdout
+
+
+def test_a_workbook_that_lost_its_metadata_is_rebuilt_from_its_given_cells(exercise, tmp_path):
+    """Some programs drop custom document properties on the way; the named cells remain."""
+    from . import hostile
+
+    g, ex = exercise
+    graph = Graph(g.shape)
+    expected = reference_values(graph, g)
+    filled = fill(ex, {q: expected[q] for q in graph.answer_ids}, tmp_path / "a.xlsx")
+    stripped = tmp_path / "stripped.xlsx"
+    hostile.rezip(stripped, [(n, d) for n, d in hostile.entries(filled) if n != "docProps/custom.xml"])
+    result = check_file(stripped, NO_LO)
+    assert result.status == 0 and "metadata_rebuilt" in result.submission.notes
+    res = CliRunner().invoke(cli, ["check", str(stripped)])
+    assert "rebuilt from its given cells" in res.output

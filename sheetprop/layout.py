@@ -13,6 +13,7 @@ from .graph import SECTIONS, Graph
 from .text import Text
 
 COLUMNS = {"symbol": "A", "id": "B", "value": "C", "hint": "D"}
+COLUMN_NUMBERS = {name: ord(letter) - 64 for name, letter in COLUMNS.items()}
 WIDTHS = {"A": 20, "B": 16, "C": 18, "D": 100}
 
 

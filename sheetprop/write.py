@@ -17,7 +17,7 @@ from openpyxl.workbook.defined_name import DefinedName
 
 from . import __version__, metadata
 from .graph import Graph, graph_for
-from .layout import COLUMNS, WIDTHS, lay_out
+from .layout import COLUMN_NUMBERS, WIDTHS, lay_out
 from .network import Givens
 from .sources import describe
 from .text import Text, origin_text, text
@@ -133,14 +133,14 @@ def _exercise(g: Givens, lang: str, student: dict | None) -> tuple[Workbook, _Sh
             ws.cell(r, 1, t("sheet.variant", origin=origin_text(t, g.origin), lang=t.lang, version=__version__))
             ws.cell(r, 1).style = styles["note"].name
         elif row.kind == "header":
-            for name, col in COLUMNS.items():
-                c = ws[f"{col}{r}"]
+            for name, col in COLUMN_NUMBERS.items():
+                c = ws.cell(r, col)
                 c.value = t(f"sheet.header_{name}")
                 c.style = styles["header"].name
         elif row.kind == "section":
-            for col in COLUMNS.values():
-                ws[f"{col}{r}"].style = styles["section"].name
-            ws[f"{COLUMNS['symbol']}{r}"] = t(f"sections.{row.key}")
+            for col in COLUMN_NUMBERS.values():
+                ws.cell(r, col).style = styles["section"].name
+            ws.cell(r, COLUMN_NUMBERS["symbol"], t(f"sections.{row.key}"))
         elif row.kind == "quantity":
             _write_quantity(ws, r, graph, row.key, givens, t, styles)
 
@@ -160,11 +160,11 @@ def _exercise(g: Givens, lang: str, student: dict | None) -> tuple[Workbook, _Sh
 
 def _write_quantity(ws, r, graph: Graph, qid: str, givens: dict, t: Text, styles: dict):
     q = graph[qid]
-    ws[f"{COLUMNS['symbol']}{r}"] = q.symbol
-    ws[f"{COLUMNS['id']}{r}"] = qid
-    ws[f"{COLUMNS['id']}{r}"].style = styles["id"].name
-    ws[f"{COLUMNS['hint']}{r}"] = hint(t, graph, qid)
-    cell = ws[f"{COLUMNS['value']}{r}"]
+    # Cells by number, not by "C12": openpyxl parses every coordinate string it is given.
+    ws.cell(r, COLUMN_NUMBERS["symbol"], q.symbol)
+    ws.cell(r, COLUMN_NUMBERS["id"], qid).style = styles["id"].name
+    ws.cell(r, COLUMN_NUMBERS["hint"], hint(t, graph, qid))
+    cell = ws.cell(r, COLUMN_NUMBERS["value"])
     if q.is_given:
         cell.value = givens[qid]
         cell.style = styles["given"].name

@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from . import reference
-from .graph import Graph, b_hidden_id, b_out_id, input_id, target_id, w_hidden_id, w_out_id
+from .graph import Graph, b_hidden_id, b_out_id, w_hidden_id, w_out_id
 from .network import Givens, Shape
 
 
@@ -50,6 +50,3 @@ def reference_values(graph: Graph, g: Givens) -> dict[str, float]:
     v["E_total"] = float(st.forward.E_total)
     # Only the graph's quantities: the reference may know more than the sheet asks.
     return {qid: v[qid] for qid in graph.ids}
-
-
-__all__ = ["reference_values", "input_id", "target_id"]

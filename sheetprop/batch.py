@@ -40,8 +40,7 @@ def from_wire(w: tuple) -> FileResult:
     sub = Submission(path=Path(path), meta=meta, givens=None, graph=graph_for(shape), readings={}, cells=cells,
                      notes=notes, missing_names=missing, data=data)
     grade = Grade([CellVerdict(*v) for v in verdicts], [GivenChange(*ch) for ch in changed], carried)
-    return FileResult(path, submission=sub, grade=grade,
-                      expected={c.id: c.expected for c in grade.cells})
+    return FileResult(path, submission=sub, grade=grade)
 
 
 def check_many(paths, options: Options = Options(), jobs: int | None = None, keep_bytes: bool = False,

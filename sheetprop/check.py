@@ -59,7 +59,6 @@ class FileResult:
     error_code: str | None = None
     submission: Submission | None = None
     grade: Grade | None = None
-    expected: dict | None = None
 
     @property
     def status(self) -> int:
@@ -75,7 +74,7 @@ def check_file(path, options: Options = Options()) -> FileResult:
             sub = load(Path(path), recalculate=options.recalculate)
             expected = reference_values(sub.graph, sub.givens)
             g = grade(sub.graph, expected, sub.readings, options.tolerance, options.carried)
-        return FileResult(shown, submission=sub, grade=g, expected=expected)
+        return FileResult(shown, submission=sub, grade=g)
     except _TimeUp:
         return FileResult(shown, error=f"took longer than {options.time_limit:g} s to read: not checked",
                           error_code="timeout")

@@ -9,12 +9,6 @@ import click
 
 from . import __version__
 
-# Exit statuses of `check`, worst last: the worst over all files wins.
-EXIT_ALL_CORRECT = 0
-EXIT_NOT_CORRECT = 1
-EXIT_UNCHECKABLE = 2
-
-
 class Failure(click.ClickException):
     """One clear line and exit status 2, the status of a file or an input that could not be used."""
 

@@ -18,7 +18,6 @@ from .mistakes import mutations
 from .tolerance import DEFAULT, Tolerance
 from .values import Reading
 
-VERDICTS = ("correct", "carried", "misconception", "wrong", "blank", "unreadable")
 CARRIED_CREDIT = {"full": 1.0, "half": 0.5, "none": 0.0}
 # An input this much smaller than it should be (a delta of 0, say) makes every later cell
 # trivially consistent with it: no carried credit rests on it.
@@ -99,7 +98,7 @@ def grade(graph: Graph, expected: dict[str, float], readings: dict[str, Reading]
         qid = q.id
         r = readings.get(qid)
         want = expected[qid]
-        if r is None or r.reason == "blank":
+        if r is None or r.blank:
             cells.append(CellVerdict(qid, "blank", None, None, want))
             continue
         if r.number is None:

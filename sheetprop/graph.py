@@ -169,14 +169,6 @@ class Graph:
             origin=dict(origin or {}),
         )
 
-    def evaluate(self, givens: dict[str, float]) -> dict[str, float]:
-        """Every quantity from the givens by the graph's own rules (not the reference)."""
-        env = dict(givens)
-        for q in self.quantities:
-            if not q.is_given:
-                env[q.id] = q.expr.value(env)
-        return env
-
 
 @lru_cache(maxsize=64)
 def graph_for(shape: Shape) -> Graph:

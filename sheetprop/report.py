@@ -94,14 +94,12 @@ def summary_lines(result: FileResult, t: Text) -> list[str]:
         lines.append(t("report.all_correct"))
     elif first is not None:
         symbol = graph.symbols[first.id]
-        label = first.id if symbol == first.id else f"{symbol} ({first.id})"
-        lines.append(t("report.start_here", label=label, what=what_text(t, first)))
+        lines.append(t("report.start_here", label=_label(graph.symbols, first.id), what=what_text(t, first)))
         n = g.carried_after(first.id)
         if n and first.verdict in ("wrong", "misconception"):
             lines.append(t("report.after", n=n, symbol=symbol))
         for other in [c for c in g.cells if c.verdict == "misconception" and c is not first][:3]:
-            other_symbol = graph.symbols[other.id]
-            lines.append(t("report.also", label=f"{other_symbol} ({other.id})", what=what_text(t, other)))
+            lines.append(t("report.also", label=_label(graph.symbols, other.id), what=what_text(t, other)))
     for note in sub.notes:
         lines.append(t(f"report.notes.{note}", ids=", ".join(sub.missing_names)))
     return lines

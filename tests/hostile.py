@@ -51,8 +51,7 @@ def replace_part(good: Path, out: Path, name: str, transform) -> Path:
     return rezip(out, [(n, transform(d) if n == name else d) for n, d in entries(good)])
 
 
-def _sheet_name(good: Path) -> str:
-    return "xl/worksheets/sheet1.xml"
+SHEET = "xl/worksheets/sheet1.xml"  # where openpyxl writes the exercise's one sheet
 
 
 def build(folder: Path) -> list[Case]:
@@ -163,21 +162,21 @@ def build(folder: Path) -> list[Case]:
         body = d.split(b"?>", 1)[1] if d.startswith(b"<?xml") else d
         body = body.replace(b"<sheetData>", b"<sheetData>&e;", 1)
         return b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>' + body
-    replace_part(good, folder / "xxe.xlsx", _sheet_name(good), xxe)
+    replace_part(good, folder / "xxe.xlsx", SHEET, xxe)
     add("xxe.xlsx", 2, "entities", "hostile_xml")
-    replace_part(good, folder / "badxml.xlsx", _sheet_name(good), lambda d: d[: len(d) // 2])
+    replace_part(good, folder / "badxml.xlsx", SHEET, lambda d: d[: len(d) // 2])
     add("badxml.xlsx", 2, "not well-formed", "damaged")
-    replace_part(good, folder / "token.xlsx", _sheet_name(good),
+    replace_part(good, folder / "token.xlsx", SHEET,
              lambda d: d.replace(b"<sheetData>", b"<sheetData><x a=\"" + b"A" * (9 << 20) + b"\"/>", 1))
     add("token.xlsx", 2, "100:1", "zip_limits")
 
     # --- odd but readable -----------------------------------------------------
-    replace_part(good, folder / "far-cell.xlsx", _sheet_name(good),
+    replace_part(good, folder / "far-cell.xlsx", SHEET,
              lambda d: d.replace(b"</sheetData>", b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'
                                                    b"</sheetData>").replace(b'<dimension ref="A1:D69"/>',
                                                                            b'<dimension ref="A1:XFD1048576"/>'))
     add("far-cell.xlsx", 0)
-    replace_part(good, folder / "merged.xlsx", _sheet_name(good),
+    replace_part(good, folder / "merged.xlsx", SHEET,
              lambda d: d.replace(b"</worksheet>", b'<mergeCells count="1"><mergeCell ref="E1:XFD1048576"/>'
                                                   b"</mergeCells></worksheet>"))
     add("merged.xlsx", 0)

@@ -90,11 +90,13 @@ class _Sheet:
         t, ws = self.t, self.ws
         lines = t.lines(f"instructions.{kind}")
         for row in self.layout.rows:
+            # .value, not ws.cell(r, c, value): openpyxl ignores a value of None there, and the
+            # solution has fewer instruction lines than the exercise it is made from.
             if row.kind == "title":
-                ws.cell(row.number, 1, t(f"sheet.{kind}_title", layers=self.g.shape.label))
+                ws.cell(row.number, 1).value = t(f"sheet.{kind}_title", layers=self.g.shape.label)
             elif row.kind == "instruction":
                 i = int(row.key)
-                ws.cell(row.number, 1, lines[i] if i < len(lines) else None)
+                ws.cell(row.number, 1).value = lines[i] if i < len(lines) else None
         self.wb.properties.title = t(f"sheet.{kind}_title", layers=self.g.shape.label)
         self.wb.custom_doc_props.props = [p for p in self.wb.custom_doc_props.props if p.name != metadata.PROPERTY]
         self.wb.custom_doc_props.append(StringProperty(name=metadata.PROPERTY, value=self.metadata(kind)))

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from . import __version__
+from .activations import HIDDEN, LOSSES, OUTPUT
 
 class Failure(click.ClickException):
     """One clear line and exit status 2, the status of a file or an input that could not be used."""
@@ -33,6 +34,13 @@ def cli():
 @click.option("--bias", type=click.Choice(["neuron", "layer", "none"]), default="neuron", show_default=True,
               help="One bias per neuron, one shared per layer, or none; with --seed.")
 @click.option("--frozen-biases", is_flag=True, help="Biases are not updated (Mazur's convention); with --seed.")
+@click.option("--activation", type=click.Choice(HIDDEN), default="sigmoid", show_default=True,
+              help="Activation of the hidden layer; with --seed or --roster.")
+@click.option("--output", "output_act", type=click.Choice(OUTPUT), default="sigmoid", show_default=True,
+              help="Activation of the output layer (softmax: two or more outputs).")
+@click.option("--loss", type=click.Choice(tuple(LOSSES)), default="squared", show_default=True,
+              help="squared: ½Σ(t − o)² (Mazur); mse: the mean of (t − o)²; cross-entropy: binary over "
+                   "sigmoid outputs, categorical over a softmax.")
 @click.option("--lang", default="en", show_default=True, help="Language of the workbook: en or pt-BR.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("generated"),
               show_default=True, help="Folder to write the workbooks to.")
@@ -42,8 +50,8 @@ def cli():
 @click.option("--secret", envvar="SHEETPROP_SECRET", help="With --roster: the class secret the seeds derive "
               "from (or the environment variable SHEETPROP_SECRET).")
 @click.option("--reseed", multiple=True, metavar="ID", help="With --roster: give this student a new variant.")
-def generate(seed, preset, givens_file, layers, bias, frozen_biases, lang, out_dir, force, roster, secret,
-             reseed):
+def generate(seed, preset, givens_file, layers, bias, frozen_biases, activation, output_act, loss, lang, out_dir,
+             force, roster, secret, reseed):
     """Write an exercise workbook and its live-formula solution (or one per student of a roster)."""
     from . import sources
     from .network import GivensError
@@ -54,20 +62,24 @@ def generate(seed, preset, givens_file, layers, bias, frozen_biases, lang, out_d
                                    ("--roster", roster)) if v is not None]
     if len(chosen) != 1:
         raise click.UsageError("choose exactly one of --seed N, --preset mazur, --givens FILE or --roster CSV")
-    shape_options = layers != "2-2-1" or bias != "neuron" or frozen_biases
+    shape_options = (layers != "2-2-1" or bias != "neuron" or frozen_biases
+                     or (activation, output_act, loss) != ("sigmoid", "sigmoid", "squared"))
     if shape_options and seed is None and roster is None:
-        raise click.UsageError("--layers, --bias and --frozen-biases go with --seed or --roster; a preset or a "
-                               "givens file brings its own network")
+        raise click.UsageError("--layers, --bias, --frozen-biases, --activation, --output and --loss go with --seed "
+                               "or --roster; a preset or a givens file brings its own network")
     if reseed and roster is None:
         raise click.UsageError("--reseed goes with --roster")
+    try:
+        shape = sources.shape_from(layers, bias, not frozen_biases, activation, output_act, loss)
+    except GivensError as e:
+        raise Failure(str(e)) from None
     if roster is not None:
-        _generate_class(roster, out_dir, secret, lang, sources.shape_from(layers, bias, not frozen_biases)
-                        if shape_options else None, reseed, force)
+        _generate_class(roster, out_dir, secret, lang, shape if shape_options else None, reseed, force)
         return
     try:
         lang = normalize_lang(lang)
         if seed is not None:
-            g = sources.from_seed(seed, sources.shape_from(layers, bias, not frozen_biases))
+            g = sources.from_seed(seed, shape)
         elif preset is not None:
             g = sources.from_preset(preset)
         else:

@@ -1,18 +1,48 @@
 """A tiny expression language for the local rule of one quantity.
 
-Each rule is written once, as a tree of these nodes, and rendered three ways:
-as an Excel formula over defined names (the solution workbook), as a number from
-any values at hand (follow-through marking on a student's own numbers), and as
-text for a hint. Having one definition means the three cannot drift apart.
+Each rule is written once, as a tree of these nodes, and rendered in a style: as an
+Excel formula (the solution workbook), as text for a hint, and later in other
+styles; or evaluated as a number from any values at hand (follow-through marking
+on a student's own numbers). One definition, so the renderings cannot drift apart.
+
+A resolver turns an id into what the style shows for it: a defined name in a
+formula (the default), a cell address (a training sheet's row), a symbol in text.
 """
 
 from __future__ import annotations
 
 import math
+from typing import Callable, NamedTuple
 
 # Binding strength, weakest first. Excel's unary minus binds tighter than '^'
 # (=-2^2 is 4), so negation is always written around an atom or a parenthesis.
-_ADD, _MUL, _NEG, _POW, _ATOM = range(5)
+_CMP, _ADD, _MUL, _NEG, _POW, _ATOM = range(6)
+
+
+class Style(NamedTuple):
+    """How the operators of one rendering look."""
+
+    name: str
+    add: str
+    sub: str
+    mul: str
+    div: str
+    neg: str
+    cmp: str  # the "greater than" of a condition
+    arg_sep: str
+
+    def pow(self, base: str, n) -> str:
+        if self.name == "text" and n in (2, 3):
+            return base + {2: "²", 3: "³"}[n]
+        return f"{base}^{n}"
+
+
+EXCEL = Style("excel", "+", "-", "*", "/", "-", ">", ",")
+TEXT = Style("text", " + ", " − ", "·", " / ", "−", " > ", ", ")
+STYLES = {"excel": EXCEL, "text": TEXT}
+
+# In a formula an id is its defined name; in text, as is, unless a resolver says otherwise.
+_SAME: Callable[[str], str] = lambda qid: qid  # noqa: E731
 
 
 class Expr:
@@ -54,6 +84,9 @@ class Expr:
     def __truediv__(self, other):
         return Div(self, lift(other))
 
+    def __rtruediv__(self, other):
+        return Div(lift(other), self)
+
     def __neg__(self):
         return Neg(self)
 
@@ -61,13 +94,21 @@ class Expr:
         return Pow(self, n)
 
     # Renderings -------------------------------------------------------------
-    def excel(self) -> str:
-        """The formula body (without '='), over the workbook's defined names."""
+    def render(self, style: Style | str = EXCEL, resolve: Callable[[str], str] = _SAME) -> str:
+        """The rule in a style; resolve turns each id into a name, an address or a symbol."""
+        style = STYLES[style] if isinstance(style, str) else style
+        return self._render(style, resolve)
+
+    def _render(self, style: Style, resolve) -> str:
         raise NotImplementedError
+
+    def excel(self, resolve: Callable[[str], str] = _SAME) -> str:
+        """The formula body (without '='), over the workbook's defined names by default."""
+        return self.render(EXCEL, resolve)
 
     def text(self, symbols: dict[str, str]) -> str:
         """The rule as a person writes it, with each id shown as its symbol."""
-        raise NotImplementedError
+        return self.render(TEXT, lambda qid: symbols.get(qid, qid))
 
     def value(self, env: dict[str, float]) -> float:
         """The number this rule gives on the values in env (a missing id raises KeyError)."""
@@ -88,11 +129,15 @@ class Expr:
         self._collect(seen)
         return tuple(seen)
 
-    def _collect(self, seen):
-        pass
+    def children(self) -> tuple["Expr", ...]:
+        return ()
 
-    def _wrap(self, child: "Expr", need: int, render) -> str:
-        body = render(child)
+    def _collect(self, seen):
+        for c in self.children():
+            c._collect(seen)
+
+    def _wrap(self, child: "Expr", need: int, style: Style, resolve) -> str:
+        body = child._render(style, resolve)
         return f"({body})" if child.prec < need else body
 
 
@@ -110,11 +155,8 @@ class Ref(Expr):
     def __init__(self, id):
         self.id = id
 
-    def excel(self):
-        return self.id
-
-    def text(self, symbols):
-        return symbols.get(self.id, self.id)
+    def _render(self, style, resolve):
+        return resolve(self.id)
 
     def value(self, env):
         return float(env[self.id])
@@ -129,10 +171,12 @@ class Num(Expr):
     def __init__(self, v):
         self.v = v
 
-    def excel(self):
-        return _fmt_num(self.v)
+    @property
+    def prec(self):
+        # A negative constant is written with its minus sign: it binds like a negation.
+        return _NEG if self.v < 0 else _ATOM
 
-    def text(self, symbols):
+    def _render(self, style, resolve):
         return _fmt_num(self.v)
 
     def value(self, env):
@@ -144,17 +188,16 @@ class Num(Expr):
 
 class Add(Expr):
     __slots__ = ('terms',)
-
-    def __init__(self, terms):
-        self.terms = terms
-
     prec = _ADD
 
-    def excel(self):
-        return "+".join(self._wrap(t, _ADD, _excel) for t in self.terms)
+    def __init__(self, terms):
+        self.terms = tuple(terms)
 
-    def text(self, symbols):
-        return " + ".join(self._wrap(t, _ADD, lambda e: e.text(symbols)) for t in self.terms)
+    def children(self):
+        return self.terms
+
+    def _render(self, style, resolve):
+        return style.add.join(self._wrap(t, _ADD, style, resolve) for t in self.terms)
 
     def value(self, env):
         return math.fsum(t.value(env) for t in self.terms)
@@ -162,26 +205,20 @@ class Add(Expr):
     def magnitude(self, env):
         return math.fsum(t.magnitude(env) for t in self.terms)
 
-    def _collect(self, seen):
-        for t in self.terms:
-            t._collect(seen)
-
 
 class Sub(Expr):
     __slots__ = ('a', 'b',)
+    prec = _ADD
 
     def __init__(self, a, b):
         self.a = a
         self.b = b
 
-    prec = _ADD
+    def children(self):
+        return (self.a, self.b)
 
-    def excel(self):
-        return f"{self._wrap(self.a, _ADD, _excel)}-{self._wrap(self.b, _MUL, _excel)}"
-
-    def text(self, symbols):
-        r = lambda e: e.text(symbols)  # noqa: E731
-        return f"{self._wrap(self.a, _ADD, r)} − {self._wrap(self.b, _MUL, r)}"
+    def _render(self, style, resolve):
+        return f"{self._wrap(self.a, _ADD, style, resolve)}{style.sub}{self._wrap(self.b, _MUL, style, resolve)}"
 
     def value(self, env):
         return self.a.value(env) - self.b.value(env)
@@ -189,24 +226,19 @@ class Sub(Expr):
     def magnitude(self, env):
         return self.a.magnitude(env) + self.b.magnitude(env)
 
-    def _collect(self, seen):
-        self.a._collect(seen)
-        self.b._collect(seen)
-
 
 class Mul(Expr):
     __slots__ = ('factors',)
-
-    def __init__(self, factors):
-        self.factors = factors
-
     prec = _MUL
 
-    def excel(self):
-        return "*".join(self._wrap(f, _MUL, _excel) for f in self.factors)
+    def __init__(self, factors):
+        self.factors = tuple(factors)
 
-    def text(self, symbols):
-        return "·".join(self._wrap(f, _MUL, lambda e: e.text(symbols)) for f in self.factors)
+    def children(self):
+        return self.factors
+
+    def _render(self, style, resolve):
+        return style.mul.join(self._wrap(f, _MUL, style, resolve) for f in self.factors)
 
     def value(self, env):
         out = 1.0
@@ -225,26 +257,21 @@ class Mul(Expr):
             total += f.magnitude(env) * others
         return total
 
-    def _collect(self, seen):
-        for f in self.factors:
-            f._collect(seen)
-
 
 class Div(Expr):
     __slots__ = ('a', 'b',)
+    prec = _MUL
 
     def __init__(self, a, b):
         self.a = a
         self.b = b
 
-    prec = _MUL
+    def children(self):
+        return (self.a, self.b)
 
-    def excel(self):
-        return f"{self._wrap(self.a, _MUL, _excel)}/{self._wrap(self.b, _NEG, _excel)}"
-
-    def text(self, symbols):
-        r = lambda e: e.text(symbols)  # noqa: E731
-        return f"{self._wrap(self.a, _MUL, r)} / {self._wrap(self.b, _NEG, r)}"
+    def _render(self, style, resolve):
+        # The divisor binds tighter than anything but an atom: a/(b*c), a/(b/c), a/(-b).
+        return f"{self._wrap(self.a, _MUL, style, resolve)}{style.div}{self._wrap(self.b, _POW, style, resolve)}"
 
     def value(self, env):
         b = self.b.value(env)
@@ -256,24 +283,19 @@ class Div(Expr):
             return math.inf
         return self.a.magnitude(env) / abs(b) + abs(self.a.value(env)) * self.b.magnitude(env) / b ** 2
 
-    def _collect(self, seen):
-        self.a._collect(seen)
-        self.b._collect(seen)
-
 
 class Neg(Expr):
     __slots__ = ('a',)
+    prec = _NEG
 
     def __init__(self, a):
         self.a = a
 
-    prec = _NEG
+    def children(self):
+        return (self.a,)
 
-    def excel(self):
-        return f"-{self._wrap(self.a, _ATOM, _excel)}"
-
-    def text(self, symbols):
-        return f"−{self._wrap(self.a, _ATOM, lambda e: e.text(symbols))}"
+    def _render(self, style, resolve):
+        return f"{style.neg}{self._wrap(self.a, _ATOM, style, resolve)}"
 
     def value(self, env):
         return -self.a.value(env)
@@ -281,25 +303,20 @@ class Neg(Expr):
     def magnitude(self, env):
         return self.a.magnitude(env)
 
-    def _collect(self, seen):
-        self.a._collect(seen)
-
 
 class Pow(Expr):
     __slots__ = ('a', 'n',)
+    prec = _POW
 
     def __init__(self, a, n):
         self.a = a
         self.n = n
 
-    prec = _POW
+    def children(self):
+        return (self.a,)
 
-    def excel(self):
-        return f"{self._wrap(self.a, _ATOM, _excel)}^{self.n}"
-
-    def text(self, symbols):
-        sup = {2: "²", 3: "³"}.get(self.n, f"^{self.n}")
-        return f"{self._wrap(self.a, _ATOM, lambda e: e.text(symbols))}{sup}"
+    def _render(self, style, resolve):
+        return style.pow(self._wrap(self.a, _ATOM, style, resolve), self.n)
 
     def value(self, env):
         try:
@@ -313,45 +330,145 @@ class Pow(Expr):
         except OverflowError:
             return math.inf
 
-    def _collect(self, seen):
-        self.a._collect(seen)
+
+def _sigmoid(x: float) -> float:
+    if x >= 0:
+        return 1.0 / (1.0 + math.exp(-x))
+    ex = math.exp(x)
+    return ex / (1.0 + ex)
 
 
 class Sigmoid(Expr):
-    """The logistic function, written out in the sheet as 1/(1+EXP(-x)) so it reads like the math."""
+    """The logistic function, written out in the sheet as 1/(1+EXP(-x)) so it reads like the math.
+
+    Rendered, it is a division: it binds like one (a/σ(x) needs parentheses)."""
+
+    __slots__ = ('a',)
+    prec = _MUL
+
+    def __init__(self, a):
+        self.a = a
+
+    def children(self):
+        return (self.a,)
+
+    def _render(self, style, resolve):
+        inner = self._wrap(self.a, _ATOM, style, resolve)
+        if style is EXCEL:
+            return f"1/(1+EXP(-{inner}))"
+        return f"1 / (1 + e^(−{inner}))"
+
+    def value(self, env):
+        return _sigmoid(self.a.value(env))
+
+    def magnitude(self, env):
+        s = self.value(env)
+        return s * (1.0 - s) * self.a.magnitude(env)
+
+
+def _exp(x: float) -> float:
+    try:
+        return math.exp(x)
+    except OverflowError:
+        return math.inf
+
+
+def _ln(x: float) -> float:
+    return math.log(x) if x > 0 else math.nan
+
+
+# name: (Excel function, text name, value, derivative for the error bound)
+_FUNCTIONS = {
+    "exp": ("EXP", "exp", _exp, _exp),
+    "ln": ("LN", "ln", _ln, lambda x: 1.0 / x if x > 0 else math.inf),
+    "tanh": ("TANH", "tanh", math.tanh, lambda x: 1.0 - math.tanh(x) ** 2),
+}
+
+
+class Func(Expr):
+    """A function every spreadsheet has with the same meaning: EXP, LN, TANH."""
+
+    __slots__ = ('name', 'a')
+
+    def __init__(self, name, a):
+        if name not in _FUNCTIONS:
+            raise ValueError(name)
+        self.name = name
+        self.a = a
+
+    def children(self):
+        return (self.a,)
+
+    def _render(self, style, resolve):
+        excel, text_name = _FUNCTIONS[self.name][:2]
+        inner = self.a._render(style, resolve)
+        return f"{excel}({inner})" if style is EXCEL else f"{text_name}({inner})"
+
+    def value(self, env):
+        return _FUNCTIONS[self.name][2](self.a.value(env))
+
+    def magnitude(self, env):
+        return abs(_FUNCTIONS[self.name][3](self.a.value(env))) * self.a.magnitude(env)
+
+
+def exp(a) -> Expr:
+    return Func("exp", lift(a))
+
+
+def ln(a) -> Expr:
+    return Func("ln", lift(a))
+
+
+def tanh(a) -> Expr:
+    return Func("tanh", lift(a))
+
+
+class Relu(Expr):
+    """max(0, x): MAX(0,x) in every spreadsheet."""
 
     __slots__ = ('a',)
 
     def __init__(self, a):
         self.a = a
 
+    def children(self):
+        return (self.a,)
 
-
-    def excel(self):
-        return f"1/(1+EXP(-{self._wrap(self.a, _ATOM, _excel)}))"
-
-    def text(self, symbols):
-        return f"1 / (1 + e^(−{self._wrap(self.a, _ATOM, lambda e: e.text(symbols))}))"
+    def _render(self, style, resolve):
+        inner = self.a._render(style, resolve)
+        return f"MAX(0,{inner})" if style is EXCEL else f"max(0, {inner})"
 
     def value(self, env):
-        x = self.a.value(env)
-        if x >= 0:
-            return 1.0 / (1.0 + math.exp(-x))
-        ex = math.exp(x)
-        return ex / (1.0 + ex)
+        return max(0.0, self.a.value(env))
 
     def magnitude(self, env):
-        s = self.value(env)
-        return s * (1.0 - s) * self.a.magnitude(env)
+        return self.a.magnitude(env) if self.a.value(env) > 0 else 0.0
 
-    def _collect(self, seen):
-        self.a._collect(seen)
+
+class Step(Expr):
+    """1 where x > 0, else 0 (ReLU's derivative): IF(x>0,1,0)."""
+
+    __slots__ = ('a',)
+
+    def __init__(self, a):
+        self.a = a
+
+    def children(self):
+        return (self.a,)
+
+    def _render(self, style, resolve):
+        inner = self.a._render(style, resolve)
+        if style is EXCEL:
+            return f"IF({inner}>0,1,0)"
+        return f"(1 if {inner} > 0, else 0)"
+
+    def value(self, env):
+        return 1.0 if self.a.value(env) > 0 else 0.0
+
+    def magnitude(self, env):
+        return 0.0  # a step moves only where its input crosses 0, which the exercise avoids
 
 
 def sum_of(terms) -> Expr:
     terms = tuple(terms)
     return terms[0] if len(terms) == 1 else Add(terms)
-
-
-def _excel(e: Expr) -> str:
-    return e.excel()

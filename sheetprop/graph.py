@@ -1,8 +1,9 @@
 """The graph of named quantities for one training step.
 
-Each quantity knows its id (the public name: defined name, report key), its
-symbol in Mazur's notation, and its local rule over other ids. Built for any
-small shape; the 2-2-1 default gives exactly the id table of the product notes.
+Each quantity has a key (keys.py: its id and symbol derive from it) and a local rule
+over other ids. The rules come from the activation and loss records of the network
+(activations.py), so any hidden activation, output activation and loss builds the
+same way; the 2-2-1 sigmoid default gives exactly the id table of the product notes.
 
 Weight numbering is Mazur's: each neuron's incoming weights in input order,
 hidden layer first (w_1 i1->h1, w_2 i2->h1, w_3 i1->h2, ...; then w_5 h1->o1 ...).
@@ -13,71 +14,83 @@ from __future__ import annotations
 from functools import cached_property, lru_cache
 from typing import NamedTuple
 
-from .expr import Expr, Ref, Sigmoid, sum_of
+from . import keys
+from .activations import ACTIVATIONS, LOSSES
+from .expr import Expr, Ref, sum_of
+from .keys import Key
 from .network import Givens, Shape
 
 SECTIONS = ("given", "forward", "loss", "backward_output", "backward_hidden", "update")
 
 
-# --- ids ---------------------------------------------------------------------
+# --- the parameters' keys, in Mazur's numbering ---------------------------------
+def input_key(i: int) -> Key:
+    return keys.inp(i + 1)
+
+
+def target_key(k: int) -> Key:
+    return keys.target(f"o{k + 1}")
+
+
+def w_hidden_key(shape: Shape, j: int, i: int) -> Key:
+    return keys.weight(j * shape.n_in + i + 1)
+
+
+def w_out_key(shape: Shape, k: int, j: int) -> Key:
+    return keys.weight(shape.n_in * shape.n_hidden + k * shape.n_hidden + j + 1)
+
+
+def b_hidden_key(shape: Shape, n: int) -> Key:
+    """n indexes the stored hidden biases (one per neuron, or the single shared one)."""
+    return keys.bias(n + 1)
+
+
+def b_out_key(shape: Shape, n: int) -> Key:
+    return keys.bias(shape.bias_counts()[0] + n + 1)
+
+
 def input_id(i: int) -> str:
-    return f"i_{i + 1}"
+    return input_key(i).id
 
 
 def target_id(k: int) -> str:
-    return f"target_o{k + 1}"
+    return target_key(k).id
 
 
 def w_hidden_id(shape: Shape, j: int, i: int) -> str:
-    return f"w_{j * shape.n_in + i + 1}"
+    return w_hidden_key(shape, j, i).id
 
 
 def w_out_id(shape: Shape, k: int, j: int) -> str:
-    return f"w_{shape.n_in * shape.n_hidden + k * shape.n_hidden + j + 1}"
+    return w_out_key(shape, k, j).id
 
 
 def b_hidden_id(shape: Shape, n: int) -> str:
-    """n indexes the stored hidden biases (one per neuron, or the single shared one)."""
-    return f"b_{n + 1}"
+    return b_hidden_key(shape, n).id
 
 
 def b_out_id(shape: Shape, n: int) -> str:
-    return f"b_{shape.bias_counts()[0] + n + 1}"
-
-
-def _subscript(text: str) -> str:
-    return text.translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
-
-
-def symbol_of(qid: str) -> str:
-    """Mazur's notation for an id: w_5 -> w₅, dE_dw_5 -> ∂E_total/∂w₅, new_w_5 -> w₅⁺."""
-    if qid.startswith("new_"):
-        return symbol_of(qid[4:]) + "⁺"
-    if qid.startswith("dE_d"):
-        return f"∂E_total/∂{symbol_of(qid[4:])}"
-    if qid.startswith("dout_dnet_"):
-        n = qid[len("dout_dnet_"):]
-        return f"∂out_{n}/∂net_{n}"
-    if qid.startswith("delta_"):
-        return f"δ_{qid[6:]}"
-    if qid == "eta":
-        return "η"
-    if qid[:2] in ("w_", "b_", "i_"):
-        return qid[0] + _subscript(qid[2:])
-    return qid
+    return b_out_key(shape, n).id
 
 
 # --- the graph ---------------------------------------------------------------
 class Quantity(NamedTuple):
     # A NamedTuple rather than a dataclass: it is created at import time in every command,
     # and start-up time is part of what a student waits for.
-    id: str
+    key: Key
     section: str
-    rule: str  # which hint text describes it (a key in the templates)
+    rule: str  # which hint text describes it: a key under [hints], or a dotted path in the templates
     expr: Expr | None  # None: a given number
     about: dict  # words for the hint: which neuron, which weight
     old: str | None  # for an update, the parameter it replaces: judged on new - old
     inputs: tuple[str, ...]  # the ids its rule reads
+    # Other right rules for the same number (δ = out − target where the chain simplifies):
+    # a student who writes either is following a correct rule.
+    alts: tuple[Expr, ...] = ()
+
+    @property
+    def id(self) -> str:
+        return self.key.id
 
     @property
     def is_given(self) -> bool:
@@ -85,12 +98,16 @@ class Quantity(NamedTuple):
 
     @property
     def symbol(self) -> str:
-        return symbol_of(self.id)
+        return self.key.symbol
+
+    @property
+    def neuron(self) -> str:
+        return self.key.neuron
 
 
-def quantity(qid: str, section: str, rule: str, expr: Expr | None = None, about: dict | None = None,
-             old: str | None = None) -> Quantity:
-    return Quantity(qid, section, rule, expr, about or {}, old, () if expr is None else expr.refs())
+def quantity(key: Key, section: str, rule: str, expr: Expr | None = None, about: dict | None = None,
+             old: str | None = None, alts: tuple[Expr, ...] = ()) -> Quantity:
+    return Quantity(key, section, rule, expr, about or {}, old, () if expr is None else expr.refs(), alts)
 
 
 class Graph:
@@ -132,7 +149,8 @@ class Graph:
         return {q.id: q.symbol for q in self.quantities}
 
     @cached_property
-    def _given_plan(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    def given_plan(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """Which ids each array of Givens holds, in the arrays' row-major order (Mazur's numbering)."""
         s = self.shape
         nb_h, nb_o = s.bias_counts()
         return (
@@ -146,7 +164,7 @@ class Graph:
 
     def given_values(self, g: Givens) -> dict[str, float]:
         values: dict[str, float] = {}
-        for field, ids in self._given_plan:  # the arrays' row-major order is Mazur's numbering
+        for field, ids in self.given_plan:
             values.update(zip(ids, getattr(g, field).ravel().tolist()))
         values["eta"] = float(g.eta)
         return values
@@ -157,14 +175,15 @@ class Graph:
 
         s = self.shape
         nb_h, nb_o = s.bias_counts()
+        arrays = {field: np.array([values[q] for q in ids], dtype=float) for field, ids in self.given_plan}
         return Givens(
             shape=s,
-            inputs=np.array([values[input_id(i)] for i in range(s.n_in)]),
-            targets=np.array([values[target_id(k)] for k in range(s.n_out)]),
-            w_hidden=np.array([[values[w_hidden_id(s, j, i)] for i in range(s.n_in)] for j in range(s.n_hidden)]),
-            w_out=np.array([[values[w_out_id(s, k, j)] for j in range(s.n_hidden)] for k in range(s.n_out)]),
-            b_hidden=np.array([values[b_hidden_id(s, n)] for n in range(nb_h)]),
-            b_out=np.array([values[b_out_id(s, n)] for n in range(nb_o)]),
+            inputs=arrays["inputs"],
+            targets=arrays["targets"],
+            w_hidden=arrays["w_hidden"].reshape(s.n_hidden, s.n_in),
+            w_out=arrays["w_out"].reshape(s.n_out, s.n_hidden),
+            b_hidden=arrays["b_hidden"].reshape(nb_h),
+            b_out=arrays["b_out"].reshape(nb_o),
             eta=values["eta"],
             origin=dict(origin or {}),
         )
@@ -180,99 +199,126 @@ def _build(s: Shape):
     h = [f"h{j + 1}" for j in range(s.n_hidden)]
     o = [f"o{k + 1}" for k in range(s.n_out)]
     nb_h, nb_o = s.bias_counts()
+    act, out_act, loss = ACTIVATIONS[s.activation], ACTIVATIONS[s.output], LOSSES[s.loss]
 
-    def hb(j):  # the bias id feeding hidden neuron j, if any
-        return None if nb_h == 0 else b_hidden_id(s, j if nb_h > 1 else 0)
+    def ref(kind, neuron):
+        return Ref(keys.of_neuron(kind, neuron).id)
+
+    def hb(j):  # the bias feeding hidden neuron j, if any
+        return None if nb_h == 0 else b_hidden_key(s, j if nb_h > 1 else 0)
 
     def ob(k):
-        return None if nb_o == 0 else b_out_id(s, k if nb_o > 1 else 0)
+        return None if nb_o == 0 else b_out_key(s, k if nb_o > 1 else 0)
 
     # Given
     for i in range(s.n_in):
-        yield quantity(input_id(i), "given", "input")
+        yield quantity(input_key(i), "given", "input")
     for k in range(s.n_out):
-        yield quantity(target_id(k), "given", "target", about={"neuron": o[k]})
+        yield quantity(target_key(k), "given", "target", about={"neuron": o[k]})
     for j in range(s.n_hidden):
         for i in range(s.n_in):
-            yield quantity(w_hidden_id(s, j, i), "given", "weight", about={"src": f"i{i + 1}", "dst": h[j]})
+            yield quantity(w_hidden_key(s, j, i), "given", "weight", about={"src": f"i{i + 1}", "dst": h[j]})
     for k in range(s.n_out):
         for j in range(s.n_hidden):
-            yield quantity(w_out_id(s, k, j), "given", "weight", about={"src": h[j], "dst": o[k]})
+            yield quantity(w_out_key(s, k, j), "given", "weight", about={"src": h[j], "dst": o[k]})
     for n in range(nb_h):
-        yield quantity(b_hidden_id(s, n), "given", "bias",
-                       about={"neuron": h[n] if nb_h > 1 else ", ".join(h)})
+        yield quantity(b_hidden_key(s, n), "given", "bias", about={"neuron": h[n] if nb_h > 1 else ", ".join(h)})
     for n in range(nb_o):
-        yield quantity(b_out_id(s, n), "given", "bias",
-                       about={"neuron": o[n] if nb_o > 1 else ", ".join(o)})
-    yield quantity("eta", "given", "eta")
+        yield quantity(b_out_key(s, n), "given", "bias", about={"neuron": o[n] if nb_o > 1 else ", ".join(o)})
+    yield quantity(keys.ETA, "given", "eta")
 
     # Forward pass
+    nets_h = [ref("net", n) for n in h]
     for j in range(s.n_hidden):
         terms = [Ref(w_hidden_id(s, j, i)) * Ref(input_id(i)) for i in range(s.n_in)]
         if hb(j):
-            terms.append(Ref(hb(j)))
-        yield quantity(f"net_{h[j]}", "forward", "net", sum_of(terms), {"neuron": h[j]})
-        yield quantity(f"out_{h[j]}", "forward", "out", Sigmoid(Ref(f"net_{h[j]}")), {"neuron": h[j]})
+            terms.append(Ref(hb(j).id))
+        yield quantity(keys.of_neuron("net", h[j]), "forward", "net", sum_of(terms), {"neuron": h[j]})
+        yield quantity(keys.of_neuron("out", h[j]), "forward", f"activations.{act.name}.out", act.out(nets_h, j),
+                       {"neuron": h[j]})
+    nets_o = [ref("net", n) for n in o]
+    net_o, out_o = [], []
     for k in range(s.n_out):
-        terms = [Ref(w_out_id(s, k, j)) * Ref(f"out_{h[j]}") for j in range(s.n_hidden)]
+        terms = [Ref(w_out_id(s, k, j)) * ref("out", h[j]) for j in range(s.n_hidden)]
         if ob(k):
-            terms.append(Ref(ob(k)))
-        yield quantity(f"net_{o[k]}", "forward", "net", sum_of(terms), {"neuron": o[k]})
-        yield quantity(f"out_{o[k]}", "forward", "out", Sigmoid(Ref(f"net_{o[k]}")), {"neuron": o[k]})
+            terms.append(Ref(ob(k).id))
+        net_o.append(quantity(keys.of_neuron("net", o[k]), "forward", "net", sum_of(terms), {"neuron": o[k]}))
+        out_o.append(quantity(keys.of_neuron("out", o[k]), "forward", f"activations.{out_act.name}.out",
+                              out_act.out(nets_o, k), {"neuron": o[k]}))
+    if out_act.elementwise:
+        for pair in zip(net_o, out_o):
+            yield from pair
+    else:  # a softmax reads every net input of its layer: all of them come first
+        yield from net_o
+        yield from out_o
 
     # Loss
     for k in range(s.n_out):
-        yield quantity(f"E_{o[k]}", "loss", "error", 0.5 * (Ref(target_id(k)) - Ref(f"out_{o[k]}")) ** 2,
-                       {"neuron": o[k]})
-    yield quantity("E_total", "loss", "error_total", sum_of(Ref(f"E_{n}") for n in o))
+        yield quantity(keys.of_neuron("E", o[k]), "loss", f"losses.{loss.name}.error",
+                       loss.error(Ref(target_id(k)), ref("out", o[k]), s.n_out, s.output), {"neuron": o[k]})
+    yield quantity(keys.E_TOTAL, "loss", "error_total", sum_of(ref("E", n) for n in o))
 
     # Backward, output layer
     for k in range(s.n_out):
-        yield from _chain_rule(o[k], "backward_output", "dE_dout_output", Ref(f"out_{o[k]}") - Ref(target_id(k)))
+        t, out = Ref(target_id(k)), ref("out", o[k])
+        about = {"neuron": o[k]}
+        yield quantity(keys.of_neuron("dE_dout", o[k]), "backward_output", f"losses.{loss.name}.dE_dout",
+                       loss.dE_dout(t, out, s.n_out, s.output), about)
+        simplified = loss.simplified_delta(t, out, s.output)
+        alts = () if simplified is None else (simplified,)
+        if out_act.elementwise:
+            yield quantity(keys.of_neuron("dout_dnet", o[k]), "backward_output", f"activations.{out_act.name}.dout_dnet",
+                           out_act.derivative(out, ref("net", o[k])), about)
+            yield quantity(keys.of_neuron("delta", o[k]), "backward_output",
+                           "delta" if simplified is None else "delta_simplified",
+                           ref("dE_dout", o[k]) * ref("dout_dnet", o[k]), about, alts=alts)
+        else:
+            # softmax: ∂out_j/∂net_k = out_j([j = k] − out_k), so δ_k = out_k(∂E/∂out_k − Σ_j out_j ∂E/∂out_j)
+            weighted = sum_of(ref("out", n) * ref("dE_dout", n) for n in o)
+            yield quantity(keys.of_neuron("delta", o[k]), "backward_output",
+                           "delta_softmax" if simplified is None else "delta_softmax_simplified",
+                           out * (ref("dE_dout", o[k]) - weighted), about, alts=alts)
     for k in range(s.n_out):
         for j in range(s.n_hidden):
-            w = w_out_id(s, k, j)
-            yield quantity(f"dE_d{w}", "backward_output", "dE_dw", Ref(f"delta_{o[k]}") * Ref(f"out_{h[j]}"),
-                           {"weight": w, "src": h[j], "dst": o[k]})
-    yield from _bias_gradients(s, "backward_output", nb_o, o, b_out_id)
+            w = w_out_key(s, k, j)
+            yield quantity(keys.grad(w), "backward_output", "dE_dw", ref("delta", o[k]) * ref("out", h[j]),
+                           {"weight": w.id, "src": h[j], "dst": o[k]})
+    yield from _bias_gradients(s, "backward_output", nb_o, o, b_out_key)
 
     # Backward, hidden layer: each hidden neuron collects the deltas of every output it feeds,
     # through the OLD output weights.
     for j in range(s.n_hidden):
-        paths = [Ref(f"delta_{o[k]}") * Ref(w_out_id(s, k, j)) for k in range(s.n_out)]
-        yield from _chain_rule(h[j], "backward_hidden", "dE_dout_hidden" if s.n_out == 1 else "dE_dout_hidden_sum",
-                               sum_of(paths))
+        paths = [ref("delta", o[k]) * Ref(w_out_id(s, k, j)) for k in range(s.n_out)]
+        about = {"neuron": h[j]}
+        yield quantity(keys.of_neuron("dE_dout", h[j]), "backward_hidden",
+                       "dE_dout_hidden" if s.n_out == 1 else "dE_dout_hidden_sum", sum_of(paths), about)
+        yield quantity(keys.of_neuron("dout_dnet", h[j]), "backward_hidden", f"activations.{act.name}.dout_dnet",
+                       act.derivative(ref("out", h[j]), ref("net", h[j])), about)
+        yield quantity(keys.of_neuron("delta", h[j]), "backward_hidden", "delta",
+                       ref("dE_dout", h[j]) * ref("dout_dnet", h[j]), about)
     for j in range(s.n_hidden):
         for i in range(s.n_in):
-            w = w_hidden_id(s, j, i)
-            yield quantity(f"dE_d{w}", "backward_hidden", "dE_dw", Ref(f"delta_{h[j]}") * Ref(input_id(i)),
-                           {"weight": w, "src": f"i{i + 1}", "dst": h[j]})
-    yield from _bias_gradients(s, "backward_hidden", nb_h, h, b_hidden_id)
+            w = w_hidden_key(s, j, i)
+            yield quantity(keys.grad(w), "backward_hidden", "dE_dw", ref("delta", h[j]) * Ref(input_id(i)),
+                           {"weight": w.id, "src": f"i{i + 1}", "dst": h[j]})
+    yield from _bias_gradients(s, "backward_hidden", nb_h, h, b_hidden_key)
 
     # Update
-    weights = [w_hidden_id(s, j, i) for j in range(s.n_hidden) for i in range(s.n_in)]
-    weights += [w_out_id(s, k, j) for k in range(s.n_out) for j in range(s.n_hidden)]
-    params = weights + ([b_hidden_id(s, n) for n in range(nb_h)] + [b_out_id(s, n) for n in range(nb_o)]
-                        if s.updates_biases else [])
+    params = [w_hidden_key(s, j, i) for j in range(s.n_hidden) for i in range(s.n_in)]
+    params += [w_out_key(s, k, j) for k in range(s.n_out) for j in range(s.n_hidden)]
+    if s.updates_biases:
+        params += [b_hidden_key(s, n) for n in range(nb_h)] + [b_out_key(s, n) for n in range(nb_o)]
     for p in params:
-        yield quantity(f"new_{p}", "update", "update", Ref(p) - Ref("eta") * Ref(f"dE_d{p}"), {"param": p}, old=p)
+        yield quantity(keys.new(p), "update", "update", Ref(p.id) - Ref("eta") * Ref(keys.grad(p).id),
+                       {"param": p.id}, old=p.id)
 
 
-def _chain_rule(neuron: str, section: str, rule: str, dE_dout: Expr):
-    """A neuron's three chain-rule factors: how E changes with its output (rule, given), the
-    sigmoid's derivative written with that output, and their product, the neuron's delta."""
-    about = {"neuron": neuron}
-    out = Ref(f"out_{neuron}")
-    yield quantity(f"dE_dout_{neuron}", section, rule, dE_dout, about)
-    yield quantity(f"dout_dnet_{neuron}", section, "dout_dnet", out * (1 - out), about)
-    yield quantity(f"delta_{neuron}", section, "delta", Ref(f"dE_dout_{neuron}") * Ref(f"dout_dnet_{neuron}"), about)
-
-
-def _bias_gradients(s: Shape, section: str, count: int, neurons: list[str], bias_id):
+def _bias_gradients(s: Shape, section: str, count: int, neurons: list[str], bias_key):
     if not s.updates_biases:
         return  # frozen biases (Mazur): their gradient is never used, so it is not asked for
     for n in range(count):
         fed = neurons if count == 1 else [neurons[n]]
-        b = bias_id(s, n)
-        yield quantity(f"dE_d{b}", section, "dE_db" if len(fed) == 1 else "dE_db_shared",
-                       sum_of(Ref(f"delta_{x}") for x in fed), {"bias": b, "neuron": ", ".join(fed)})
+        b = bias_key(s, n)
+        yield quantity(keys.grad(b), section, "dE_db" if len(fed) == 1 else "dE_db_shared",
+                       sum_of(Ref(keys.of_neuron("delta", x).id) for x in fed),
+                       {"bias": b.id, "neuron": ", ".join(fed), "fed": tuple(fed)})

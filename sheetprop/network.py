@@ -31,22 +31,38 @@ class _ShapeFields(NamedTuple):
     n_out: int = 1
     bias_mode: str = "neuron"  # one bias per neuron, one shared per layer, or none
     train_biases: bool = True
+    activation: str = "sigmoid"  # of the hidden layer (activations.HIDDEN)
+    output: str = "sigmoid"  # of the output layer (activations.OUTPUT)
+    loss: str = "squared"  # activations.LOSSES: ½Σ(t − o)² by default, Mazur's
 
 
 class Shape(_ShapeFields):
+    """The network of an exercise: layer sizes, bias convention, activations and loss."""
+
     __slots__ = ()
 
-    def __new__(cls, n_in=2, n_hidden=2, n_out=1, bias_mode="neuron", train_biases=True):
+    def __new__(cls, n_in=2, n_hidden=2, n_out=1, bias_mode="neuron", train_biases=True, activation="sigmoid",
+                output="sigmoid", loss="squared"):
         for name, size in (("n_in", n_in), ("n_hidden", n_hidden), ("n_out", n_out)):
             if not isinstance(size, int) or isinstance(size, bool) or not 1 <= size <= MAX_LAYER_SIZE:
                 raise GivensError(f"layer size {name} must be a whole number from 1 to {MAX_LAYER_SIZE}, got {size!r}")
         if bias_mode not in BIAS_MODES:
             raise GivensError(f"bias mode must be one of {', '.join(BIAS_MODES)}, got {bias_mode!r}")
-        return super().__new__(cls, n_in, n_hidden, n_out, bias_mode, train_biases)
+        from .activations import combination_error
+
+        why = combination_error(activation, output, loss, n_out)
+        if why:
+            raise GivensError(why)
+        return super().__new__(cls, n_in, n_hidden, n_out, bias_mode, train_biases, activation, output, loss)
 
     @property
     def label(self) -> str:
         return f"{self.n_in}-{self.n_hidden}-{self.n_out}"
+
+    @property
+    def is_mazur_kind(self) -> bool:
+        """Sigmoid everywhere and ½Σ(t − o)²: the network of Mazur's walkthrough (the default)."""
+        return (self.activation, self.output, self.loss) == ("sigmoid", "sigmoid", "squared")
 
     @property
     def has_biases(self) -> bool:
@@ -115,8 +131,13 @@ class Givens:
         if not np.isfinite(eta) or eta <= 0:
             raise GivensError(f"the learning rate eta must be a positive number, got {self.eta!r}")
         self.eta = eta
-        if np.any((self.targets < 0) | (self.targets > 1)):
-            raise GivensError("targets must lie between 0 and 1: a sigmoid output can only approach them there")
+        from .activations import LOSSES
+        from .keys import target
+
+        ids = [target(f"o{k + 1}").id for k in range(s.n_out)]
+        why = LOSSES[s.loss].check_targets(self.targets, s.output, ids)
+        if why:
+            raise GivensError(why)
 
     def with_values(self, **changes) -> "Givens":
         fields = dict(shape=self.shape, inputs=self.inputs, targets=self.targets, w_hidden=self.w_hidden,

@@ -26,6 +26,10 @@ MAZUR = {
 }
 PRESETS = {"mazur": MAZUR}
 
+# The keys of a givens file and of the metadata's description of an exercise. Workbooks
+# made before activations and losses were chosen have none of the last three: defaults.
+DESCRIPTION_KEYS = ("layers", "bias", "train_biases", "activation", "output", "loss", "values")
+
 # A spreadsheet keeps 15 significant digits; more would not survive a save.
 SIGNIFICANT_DIGITS = 15
 
@@ -46,24 +50,32 @@ def parse_layers(text) -> tuple[int, int, int]:
     return sizes
 
 
-def shape_from(layers="2-2-1", bias="neuron", train_biases=True) -> Shape:
+def shape_from(layers="2-2-1", bias="neuron", train_biases=True, activation="sigmoid", output="sigmoid",
+               loss="squared") -> Shape:
     if not isinstance(train_biases, bool):
         raise GivensError(f"train_biases must be true or false, got {train_biases!r}")
-    return Shape(*parse_layers(layers), bias_mode=str(bias), train_biases=train_biases)
+    for key, value in (("activation", activation), ("output", output), ("loss", loss)):
+        if not isinstance(value, str):
+            raise GivensError(f"{key} must be a name such as 'sigmoid', got {value!r}")
+    return Shape(*parse_layers(layers), bias_mode=str(bias), train_biases=train_biases, activation=activation,
+                 output=output, loss=loss)
 
 
-def from_seed(seed: int, shape: Shape = Shape()) -> Givens:
-    return draw(seed, shape)
+def from_seed(seed: int, shape: Shape = Shape(), rules: int | None = None) -> Givens:
+    """The variant a seed draws; rules: the drawing rules' version a workbook recorded (default: today's)."""
+    return draw(seed, shape) if rules is None else draw(seed, shape, rules=rules)
 
 
 def from_description(desc: dict, origin: dict) -> Givens:
     """Givens from the plain description used by presets, givens files and workbook metadata."""
     if not isinstance(desc, dict):
         raise GivensError("the givens must be a table with layers, bias, train_biases and values")
-    unknown = set(desc) - {"layers", "bias", "train_biases", "values"}
+    unknown = set(desc) - set(DESCRIPTION_KEYS)
     if unknown:
-        raise GivensError(f"unknown key(s) {', '.join(sorted(unknown))}; expected layers, bias, train_biases, values")
-    shape = shape_from(desc.get("layers", "2-2-1"), desc.get("bias", "neuron"), desc.get("train_biases", True))
+        raise GivensError(f"unknown key(s) {', '.join(sorted(map(str, unknown)))}; expected "
+                          f"{', '.join(DESCRIPTION_KEYS)}")
+    shape = shape_from(desc.get("layers", "2-2-1"), desc.get("bias", "neuron"), desc.get("train_biases", True),
+                       desc.get("activation", "sigmoid"), desc.get("output", "sigmoid"), desc.get("loss", "squared"))
     values = desc.get("values")
     if not isinstance(values, dict):
         raise GivensError("'values' must be a table of quantity ids to numbers, e.g. w_1 = 0.15")
@@ -93,6 +105,9 @@ def describe(g: Givens) -> dict:
         "layers": s.label,
         "bias": s.bias_mode,
         "train_biases": s.train_biases,
+        "activation": s.activation,
+        "output": s.output,
+        "loss": s.loss,
         "values": graph_for(s).given_values(g),
     }
 

@@ -69,3 +69,26 @@ def origin_text(t: Text, origin: dict) -> str:
     elif "rebuilt" in origin:
         parts.append(t("sheet.origin_rebuilt"))
     return ", ".join(parts)
+
+
+def network_words(t: Text, shape) -> str:
+    """The kind of network in a title: "sigmoid network", or its activations and loss."""
+    if shape.is_mazur_kind:
+        return t("network.mazur")
+    return t("network.other", activation=t(f"activations.{shape.activation}.name"),
+             output=t(f"activations.{shape.output}.name"), loss=t(f"losses.{shape.loss}.name"))
+
+
+def loss_rule(t: Text, shape) -> str:
+    """The loss as a formula, for the instructions."""
+    words = t.data["losses"][shape.loss]
+    return words.get(f"rule_{shape.output}", words["rule"])
+
+
+def instructions(t: Text, kind: str, shape) -> list[str]:
+    """The instruction lines of the exercise or the solution, for this network."""
+    return [line.format(loss_rule=loss_rule(t, shape)) for line in t.lines(f"instructions.{kind}")]
+
+
+def title(t: Text, kind: str, shape) -> str:
+    return t(f"sheet.{kind}_title", layers=shape.label, network=network_words(t, shape))

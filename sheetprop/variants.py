@@ -15,6 +15,7 @@ import random
 import numpy as np
 
 from . import reference
+from .activations import ACTIVATIONS
 from .answers import reference_values
 from .graph import Graph, graph_for
 from .mistakes import mutations
@@ -26,6 +27,12 @@ ETAS = (0.1, 0.2, 0.25, 0.3, 0.4, 0.5, 0.6, 0.75, 0.8)
 MAX_DRAWS = 10_000
 # How many tolerances apart a mistake must land from the truth and from other mistakes.
 MARGIN = 20.0
+# The version of the drawing rules. A workbook's metadata keeps the version it was drawn
+# with (origin.rules), so that a class regenerated after an upgrade gets the same exercise
+# for the same seed: a change to what draw() accepts or how it draws makes a new version,
+# and the old one stays drawable here.
+RULES = 1
+KNOWN_RULES = (1,)
 
 
 def _pick(rng: random.Random, n: int) -> int:
@@ -48,9 +55,24 @@ def _hand_numbers(rng: random.Random, shape, low: float, high: float, min_abs: f
     return np.array(cents, dtype=float).reshape(shape) / 100.0
 
 
-def draw(seed: int, shape: Shape = Shape(), tolerance: Tolerance = DEFAULT) -> Givens:
-    if not isinstance(seed, int) or seed < 0:
+def _targets(rng: random.Random, shape: Shape):
+    """Targets a network of this kind can reach: inside (0, 1) for a sigmoid, anywhere in
+    [-1, 1] for a linear output, one class out of n for a softmax (one-hot, as courses teach it)."""
+    if shape.output == "softmax":
+        t = np.zeros(shape.n_out)
+        t[_pick(rng, shape.n_out)] = 1.0
+        return t
+    if shape.output == "linear":
+        return _hand_numbers(rng, shape.n_out, -1, 1)
+    return _hand_numbers(rng, shape.n_out, 0.01, 0.99)
+
+
+def draw(seed: int, shape: Shape = Shape(), tolerance: Tolerance = DEFAULT, rules: int = RULES) -> Givens:
+    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
         raise GivensError(f"the seed must be a whole number 0 or more, got {seed!r}")
+    if rules not in KNOWN_RULES:
+        raise GivensError(f"drawing rules version {rules!r} is unknown to this sheetprop (it knows "
+                          f"{', '.join(map(str, KNOWN_RULES))}); upgrade sheetprop")
     rng = random.Random(seed)
     graph = graph_for(shape)
     muts = mutations(graph)
@@ -59,13 +81,13 @@ def draw(seed: int, shape: Shape = Shape(), tolerance: Tolerance = DEFAULT) -> G
         g = Givens(
             shape=shape,
             inputs=_hand_numbers(rng, shape.n_in, -1, 1, 0.05),
-            targets=_hand_numbers(rng, shape.n_out, 0.01, 0.99),
+            targets=_targets(rng, shape),
             w_hidden=_hand_numbers(rng, (shape.n_hidden, shape.n_in), -1, 1, 0.05),
             w_out=_hand_numbers(rng, (shape.n_out, shape.n_hidden), -1, 1, 0.05),
             b_hidden=_hand_numbers(rng, nb_h, -1, 1),
             b_out=_hand_numbers(rng, nb_o, -1, 1),
             eta=ETAS[_pick(rng, len(ETAS))],
-            origin={"seed": seed},
+            origin={"seed": seed, "rules": rules},
         )
         if why_rejected(g, graph, muts, tolerance) is None:
             return g
@@ -77,12 +99,13 @@ def why_rejected(g: Givens, graph: Graph, muts=None, tolerance: Tolerance = DEFA
     muts = mutations(graph) if muts is None else muts
     st = reference.step(g)
     f = st.forward
-    outs = np.concatenate([f.out_h, f.out_o])
-    if np.any(outs * (1 - outs) < 0.05):
-        return "a sigmoid saturates"
+    s = g.shape
+    why = ACTIVATIONS[s.activation].screen(f.net_h, f.out_h) or ACTIVATIONS[s.output].screen(f.net_o, f.out_o)
+    if why:
+        return why
     if np.any(np.abs(np.concatenate([f.net_h, f.net_o])) < 0.05):
         return "a net input is nearly zero (its rounding would dominate)"
-    if np.any(np.abs(st.dE_dout_o) < 0.05):
+    if np.any(np.abs(f.out_o - g.targets) < 0.05):
         return "an output is already nearly on target"
     grads = np.concatenate([st.dE_dw_hidden.ravel(), st.dE_dw_out.ravel(), st.dE_db_hidden, st.dE_db_out])
     if np.any(np.abs(grads) < 1e-4):
@@ -98,6 +121,8 @@ def why_rejected(g: Givens, graph: Graph, muts=None, tolerance: Tolerance = DEFA
             value = judged(q.old, m.expr.value(env), env)
             if not math.isfinite(value):
                 continue
+            if m.may_equal_truth and abs(value - truth) <= 1e-12 * max(1.0, abs(truth)):
+                continue  # the same number here (ReLU′ = 1 where the unit is on): no mistake to tell
             for other in seen:
                 if abs(value - other) <= MARGIN * tolerance.allowed(other, new_value, scale):
                     near = "the truth" if other is truth else "another mistake"

@@ -20,7 +20,7 @@ from .graph import Graph, graph_for
 from .layout import COLUMN_NUMBERS, WIDTHS, lay_out
 from .network import Givens
 from .sources import describe
-from .text import Text, origin_text, text
+from .text import Text, instructions, origin_text, text, title
 
 GIVEN_FILL = PatternFill("solid", fgColor="DDEBF7")
 ANSWER_FILL = PatternFill("solid", fgColor="FFF2CC")
@@ -61,7 +61,7 @@ def hint(t: Text, graph: Graph, qid: str) -> str:
     for key in ("weight", "bias", "param"):
         if key in fields:
             fields[key] = graph.symbols.get(fields[key], fields[key])
-    return t(f"hints.{q.rule}", **fields)
+    return t(q.rule if "." in q.rule else f"hints.{q.rule}", **fields)
 
 
 def build(g: Givens, kind: str, lang: str = "en", student: dict | None = None) -> Workbook:
@@ -88,16 +88,18 @@ class _Sheet:
 
     def write_texts(self, kind: str):
         t, ws = self.t, self.ws
-        lines = t.lines(f"instructions.{kind}")
+        shape = self.g.shape
+        lines = instructions(t, kind, shape)
+        heading = title(t, kind, shape)
         for row in self.layout.rows:
             # .value, not ws.cell(r, c, value): openpyxl ignores a value of None there, and the
             # solution has fewer instruction lines than the exercise it is made from.
             if row.kind == "title":
-                ws.cell(row.number, 1).value = t(f"sheet.{kind}_title", layers=self.g.shape.label)
+                ws.cell(row.number, 1).value = heading
             elif row.kind == "instruction":
                 i = int(row.key)
                 ws.cell(row.number, 1).value = lines[i] if i < len(lines) else None
-        self.wb.properties.title = t(f"sheet.{kind}_title", layers=self.g.shape.label)
+        self.wb.properties.title = heading
         self.wb.custom_doc_props.props = [p for p in self.wb.custom_doc_props.props if p.name != metadata.PROPERTY]
         self.wb.custom_doc_props.append(StringProperty(name=metadata.PROPERTY, value=self.metadata(kind)))
 
@@ -178,8 +180,11 @@ def file_stem(g: Givens, lang: str) -> str:
     o = g.origin
     if "seed" in o:
         base = f"sheetprop-seed{o['seed']}"
-        if g.shape.label != "2-2-1" or g.shape.bias_mode != "neuron" or not g.shape.train_biases:
-            base += f"-{g.shape.label}-{g.shape.bias_mode}{'' if g.shape.train_biases else '-frozen'}"
+        s = g.shape
+        if s.label != "2-2-1" or s.bias_mode != "neuron" or not s.train_biases:
+            base += f"-{s.label}-{s.bias_mode}{'' if s.train_biases else '-frozen'}"
+        if not s.is_mazur_kind:
+            base += f"-{s.activation}-{s.output}-{s.loss}"
     elif "preset" in o:
         base = f"sheetprop-{o['preset']}"
     else:

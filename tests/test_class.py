@@ -132,7 +132,7 @@ def test_gradebook_summary_and_copies(submissions, tmp_path):
     assert res.exit_code == 2
     out = res.stdout
     assert "2024004-broken.xlsx: could not be checked" in out
-    assert "1 of 3 left out σ′ at the hidden layer (M2)" in out
+    assert "1 of 3 left out the activation's derivative at the hidden layer (M2)" in out
     assert "fit the variant of 2024001" in out
     assert "gradebook: " not in out and "gradebook: " in res.stderr, "nothing on stdout but the report"
     raw = book.read_bytes()

@@ -152,7 +152,7 @@ def test_metadata_rebuilds_the_exercise(tmp_path):
     wb = openpyxl.load_workbook(ex)
     raw = next(p.value for p in wb.custom_doc_props if p.name == metadata.PROPERTY)
     meta = metadata.decode(raw)
-    assert meta["origin"] == {"seed": 11} and meta["lang"] == "pt-BR" and meta["kind"] == "exercise"
+    assert meta["origin"] == {"seed": 11, "rules": 1} and meta["lang"] == "pt-BR" and meta["kind"] == "exercise"
     rebuilt = sources.from_description(meta["exercise"], meta["origin"])
     assert sources.describe(rebuilt) == sources.describe(g)
     assert set(meta["cells"]) == set(Graph(g.shape).ids)
@@ -219,13 +219,14 @@ def test_build_is_deterministic(tmp_path):
 
 @pytest.mark.parametrize("lang", ["en", "pt-BR"])
 def test_each_workbook_carries_its_own_instructions_only(tmp_path, lang):
-    from sheetprop.text import text
+    from sheetprop.text import instructions, text, title
 
     t = text(lang)
-    ex, sol = write_pair(sources.from_seed(4), tmp_path, lang=lang)
+    g = sources.from_seed(4)
+    ex, sol = write_pair(g, tmp_path, lang=lang)
     for path, kind, other in ((ex, "exercise", "solution"), (sol, "solution", "exercise")):
         ws = openpyxl.load_workbook(path).worksheets[0]
         cells = [c.value for row in ws.iter_rows(max_col=1) for c in row if isinstance(c.value, str)]
-        assert all(line in cells for line in t.lines(f"instructions.{kind}"))
-        assert not any(line in cells for line in t.lines(f"instructions.{other}")), (kind, lang)
-        assert t(f"sheet.{kind}_title", layers="2-2-1") in cells
+        assert all(line in cells for line in instructions(t, kind, g.shape))
+        assert not any(line in cells for line in instructions(t, other, g.shape)), (kind, lang)
+        assert title(t, kind, g.shape) in cells

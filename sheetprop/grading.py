@@ -114,10 +114,8 @@ def grade(graph: Graph, expected: dict[str, float], readings: dict[str, Reading]
                 _same(tolerance, q.old, x, want, expected) or \
                 _same(tolerance, q.old, x, want, expected, _scale(q.expr, expected)):
             verdict.verdict, verdict.points = "correct", 1.0
-        elif all(i in usable for i in q.inputs) and all(i in sound for i in q.inputs):
-            own = _safe(q.expr, env)
-            if _same(tolerance, q.old, x, own, env, _scale(q.expr, env)):
-                verdict.verdict, verdict.points = "carried", CARRIED_CREDIT[carried]
+        elif _carried(tolerance, q, x, env, usable, sound):
+            verdict.verdict, verdict.points = "carried", CARRIED_CREDIT[carried]
         if verdict.verdict == "wrong":
             codes = {m.code for m in muts.get(qid, ())
                      if all(i in usable for i in m.expr.refs())
@@ -130,6 +128,17 @@ def grade(graph: Graph, expected: dict[str, float], readings: dict[str, Reading]
             sound.add(qid)  # even a wrong number can carry forward; a vanishing one cannot
         cells.append(verdict)
     return Grade(cells, changed, carried)
+
+
+def _carried(tolerance: Tolerance, q, x: float, env, usable: set, sound: set) -> bool:
+    """Does x follow a right rule for q (its own, or an equivalent form such as δ = out − target)
+    from the student's own input cells, each filled in and not degenerate?"""
+    for rule in (q.expr, *q.alts):
+        refs = q.inputs if rule is q.expr else rule.refs()
+        if all(i in usable and i in sound for i in refs) and \
+                _same(tolerance, q.old, x, _safe(rule, env), env, _scale(rule, env)):
+            return True
+    return False
 
 
 def _safe(expr, env) -> float:

@@ -74,7 +74,8 @@ def _for_quantity(graph: Graph, q: Quantity):
             yield Mutation("M19", q.id, _ref("dE_dout", neuron) * out * (1 - out))
         yield from from_records(loss.delta_mistakes(_ref("target", neuron), _ref("out", neuron), s.output))
     elif kind == "delta" and layer == "hidden":
-        yield Mutation("M2", q.id, _ref("dE_dout", neuron))
+        # ReLU′ is 1 on a unit that is on: leaving it out gives the right number there.
+        yield Mutation("M2", q.id, _ref("dE_dout", neuron), may_equal_truth=s.activation == "relu")
     elif kind == "dE_dout" and layer == "hidden":
         j = int(neuron[1:]) - 1
         outs = range(s.n_out)

@@ -57,11 +57,20 @@ def _hand_numbers(rng: random.Random, shape, low: float, high: float, min_abs: f
 
 def _targets(rng: random.Random, shape: Shape):
     """Targets a network of this kind can reach: inside (0, 1) for a sigmoid, anywhere in
-    [-1, 1] for a linear output, one class out of n for a softmax (one-hot, as courses teach it)."""
+    [-1, 1] for a linear output, a probability for each class for a softmax.
+
+    A softmax's targets are a distribution with every class at 0.05 or more, not one-hot:
+    with one-hot targets and cross-entropy, treating the softmax element-wise (M19) gives
+    the right delta at the target class and 0 elsewhere, the same 0 as leaving the
+    derivative out (M1), so neither mistake could be named."""
     if shape.output == "softmax":
-        t = np.zeros(shape.n_out)
-        t[_pick(rng, shape.n_out)] = 1.0
-        return t
+        left, cents = 100, []
+        for k in range(shape.n_out - 1):
+            room = left - 5 * (shape.n_out - k)  # leave at least 5 cents for each class after this one
+            cents.append(5 + _pick(rng, room + 1))
+            left -= cents[-1]
+        cents.append(left)
+        return np.array(cents, dtype=float) / 100.0
     if shape.output == "linear":
         return _hand_numbers(rng, shape.n_out, -1, 1)
     return _hand_numbers(rng, shape.n_out, 0.01, 0.99)

@@ -229,7 +229,7 @@ LOSSES: dict[str, Loss] = {l.name: l for l in (
 )}
 
 
-def combination_error(activation: str, output: str, loss: str, n_out: int) -> str | None:
+def combination_error(activation: str, output: str, loss: str, n_out: int, bias_mode: str = "neuron") -> str | None:
     """Why a hidden activation, output activation and loss make no exercise together, or None."""
     if activation not in HIDDEN:
         return f"unknown hidden activation {activation!r}; choose one of {', '.join(HIDDEN)}"
@@ -239,6 +239,10 @@ def combination_error(activation: str, output: str, loss: str, n_out: int) -> st
         return f"unknown loss {loss!r}; choose one of {', '.join(LOSSES)}"
     if output == "softmax" and n_out < 2:
         return "a softmax output needs two or more outputs (a softmax of one number is always 1): use --layers 2-2-2"
+    if output == "softmax" and bias_mode == "layer" and n_out > 1:
+        return ("a softmax output with one bias shared by the layer: adding the same number to every net "
+                "input does not change a softmax, so that bias would never learn (its gradient is always 0); "
+                "use --bias neuron or --bias none")
     if output not in LOSSES[loss].outputs:
         return (f"{loss} goes with {' or '.join(LOSSES[loss].outputs)} outputs, not {output}: "
                 f"its logarithm needs outputs strictly between 0 and 1")

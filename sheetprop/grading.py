@@ -116,9 +116,12 @@ def grade(graph: Graph, expected: dict[str, float], readings: dict[str, Reading]
             verdict.verdict, verdict.points = "correct", 1.0
         elif _carried(tolerance, q, x, env, usable, sound):
             verdict.verdict, verdict.points = "carried", CARRIED_CREDIT[carried]
-        if verdict.verdict == "wrong":
+        if verdict.verdict == "wrong" and not _carried(tolerance, q, x, env, usable, usable):
+            # No name for a number the right rule gives on the student's own (degenerate) inputs;
+            # and like carried credit, a name rests only on inputs that are filled in and not
+            # degenerate: on a δ of 0 every mistake that multiplies by it "fits".
             codes = {m.code for m in muts.get(qid, ())
-                     if all(i in usable for i in m.expr.refs())
+                     if all(i in usable and i in sound for i in m.expr.refs())
                      and _same(tolerance, q.old, x, _safe(m.expr, env), env, _scale(m.expr, env))}
             if len(codes) == 1:
                 verdict.verdict, verdict.mistake = "misconception", codes.pop()

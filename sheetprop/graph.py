@@ -259,6 +259,7 @@ def _build(s: Shape):
     yield quantity(keys.E_TOTAL, "loss", "error_total", sum_of(ref("E", n) for n in o))
 
     # Backward, output layer
+    deltas = []
     for k in range(s.n_out):
         t, out = Ref(target_id(k)), ref("out", o[k])
         about = {"neuron": o[k]}
@@ -273,11 +274,13 @@ def _build(s: Shape):
                            "delta" if simplified is None else "delta_simplified",
                            ref("dE_dout", o[k]) * ref("dout_dnet", o[k]), about, alts=alts)
         else:
-            # softmax: ∂out_j/∂net_k = out_j([j = k] − out_k), so δ_k = out_k(∂E/∂out_k − Σ_j out_j ∂E/∂out_j)
+            # softmax: ∂out_j/∂net_k = out_j([j = k] − out_k), so δ_k = out_k(∂E/∂out_k − Σ_j out_j ∂E/∂out_j),
+            # which reads every output's ∂E/∂out: the deltas come after all of them.
             weighted = sum_of(ref("out", n) * ref("dE_dout", n) for n in o)
-            yield quantity(keys.of_neuron("delta", o[k]), "backward_output",
-                           "delta_softmax" if simplified is None else "delta_softmax_simplified",
-                           out * (ref("dE_dout", o[k]) - weighted), about, alts=alts)
+            deltas.append(quantity(keys.of_neuron("delta", o[k]), "backward_output",
+                                   "delta_softmax" if simplified is None else "delta_softmax_simplified",
+                                   out * (ref("dE_dout", o[k]) - weighted), about, alts=alts))
+    yield from deltas
     for k in range(s.n_out):
         for j in range(s.n_hidden):
             w = w_out_key(s, k, j)

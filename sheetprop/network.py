@@ -50,7 +50,7 @@ class Shape(_ShapeFields):
             raise GivensError(f"bias mode must be one of {', '.join(BIAS_MODES)}, got {bias_mode!r}")
         from .activations import combination_error
 
-        why = combination_error(activation, output, loss, n_out)
+        why = combination_error(activation, output, loss, n_out, bias_mode)
         if why:
             raise GivensError(why)
         return super().__new__(cls, n_in, n_hidden, n_out, bias_mode, train_biases, activation, output, loss)

@@ -32,7 +32,10 @@ class Job:
         if isinstance(content, (int, float)) and not isinstance(content, bool):
             self.lines.append(f"formula\t{name}\t{float(content)!r}")
         elif str(content).startswith("="):
-            self.lines.append(f"formula\t{name}\t{content}")
+            # XCell.setFormula takes LibreOffice's API syntax, whose argument separator is ';'
+            # (what a student types in the UI is converted to it the same way); our formulas
+            # hold no text literals, so every ',' is a separator.
+            self.lines.append(f"formula\t{name}\t{str(content).replace(',', ';')}")
         else:
             self.lines.append(f"string\t{name}\t{content}")
         return self

@@ -121,3 +121,55 @@ def test_a_formula_without_its_result_is_recalculated_where_libreoffice_is_insta
     assert result.status == 0 and "recalculated" in result.submission.notes
     assert filled.read_bytes() == before
     assert sorted(p.name for p in filled.parent.iterdir()) == ["f.xlsx"]
+
+
+# The combinations of the "done when" of the step builder: students at a real LibreOffice.
+NEW_KINDS = {
+    "tanh_softmax_ce": (dict(layers="2-3-2", activation="tanh", output="softmax", loss="cross-entropy"), "M19"),
+    "relu_linear_mse": (dict(activation="relu", output="linear", loss="mse"), "M4"),
+}
+
+
+@pytest.fixture(scope="module")
+def other_networks_saved_by_libreoffice(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("kinds")
+    job = lo_robot.Job()
+    cases = {}
+    for name, (opts, code) in NEW_KINDS.items():
+        g = sources.from_seed(42, sources.shape_from(**opts))
+        graph = Graph(g.shape)
+        expected = reference_values(graph, g)
+        ex, _ = write_pair(g, tmp / name)
+        from sheetprop.mistakes import mutations
+
+        mistake = next(m for muts in mutations(graph).values() for m in muts if m.code == code)
+        files = {kind: tmp / f"{name}-{kind}.xlsx" for kind in ("formulas", "typed", "mistake")}
+        job.open(ex)
+        for qid in graph.answer_ids:
+            job.type(qid, "=" + graph[qid].expr.excel())
+        job.save(files["formulas"]).close()
+        job.open(ex)
+        for qid in graph.answer_ids:
+            job.type(qid, float(f"{expected[qid]:.7g}"))
+        job.save(files["typed"]).close()
+        job.open(ex)
+        for qid in graph.answer_ids:
+            job.type(qid, "=" + (mistake.expr if qid == mistake.target else graph[qid].expr).excel())
+        job.save(files["mistake"]).close()
+        cases[name] = (mistake, files)
+    lo_robot.run(job, timeout=120)
+    return cases
+
+
+@pytest.mark.parametrize("name", sorted(NEW_KINDS))
+def test_other_networks_filled_in_libreoffice_are_graded(other_networks_saved_by_libreoffice, name):
+    mistake, files = other_networks_saved_by_libreoffice[name]
+    for kind in ("formulas", "typed"):
+        result = check_file(files[kind], Options(recalculate=False))
+        assert result.error is None, result.error
+        assert [(c.id, c.verdict) for c in result.grade.cells if c.verdict != "correct"] == [], (name, kind)
+    result = check_file(files["mistake"], Options(recalculate=False))
+    by_id = {c.id: c for c in result.grade.cells}
+    assert (by_id[mistake.target].verdict, by_id[mistake.target].mistake) == ("misconception", mistake.code)
+    assert result.grade.first_wrong.id == mistake.target
+    assert all(c.verdict in ("correct", "carried") for c in result.grade.cells if c.id != mistake.target)

@@ -74,8 +74,8 @@ def origin_text(t: Text, origin: dict) -> str:
 def network_words(t: Text, shape) -> str:
     """The kind of network in a title: "sigmoid network", or its activations and loss."""
     if shape.is_mazur_kind:
-        return t("network.mazur")
-    return t("network.other", activation=t(f"activations.{shape.activation}.name"),
+        return t("network.mazur", layers=shape.label)
+    return t("network.other", layers=shape.label, activation=t(f"activations.{shape.activation}.name"),
              output=t(f"activations.{shape.output}.name"), loss=t(f"losses.{shape.loss}.name"))
 
 
@@ -87,8 +87,11 @@ def loss_rule(t: Text, shape) -> str:
 
 def instructions(t: Text, kind: str, shape) -> list[str]:
     """The instruction lines of the exercise or the solution, for this network."""
-    return [line.format(loss_rule=loss_rule(t, shape)) for line in t.lines(f"instructions.{kind}")]
+    from .graph import graph_for
+
+    example = "=" + graph_for(shape)["out_h1"].expr.excel()  # the first formula a student writes
+    return [line.format(loss_rule=loss_rule(t, shape), example=example) for line in t.lines(f"instructions.{kind}")]
 
 
 def title(t: Text, kind: str, shape) -> str:
-    return t(f"sheet.{kind}_title", layers=shape.label, network=network_words(t, shape))
+    return t(f"sheet.{kind}_title", network=network_words(t, shape))

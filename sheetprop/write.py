@@ -58,6 +58,7 @@ def hint(t: Text, graph: Graph, qid: str) -> str:
         fields.setdefault("name", q.symbol)
     else:
         fields["rule"] = f"{q.symbol} = {q.expr.text(graph.symbols)}"
+        fields["alt"] = " = ".join(alt.text(graph.symbols) for alt in q.alts)  # an equivalent right form
     for key in ("weight", "bias", "param"):
         if key in fields:
             fields[key] = graph.symbols.get(fields[key], fields[key])

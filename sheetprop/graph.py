@@ -77,6 +77,7 @@ def b_out_id(shape: Shape, n: int) -> str:
 class Quantity(NamedTuple):
     # A NamedTuple rather than a dataclass: it is created at import time in every command,
     # and start-up time is part of what a student waits for.
+    id: str  # key.id, kept: it is read for every cell of every file checked
     key: Key
     section: str
     rule: str  # which hint text describes it: a key under [hints], or a dotted path in the templates
@@ -87,10 +88,6 @@ class Quantity(NamedTuple):
     # Other right rules for the same number (δ = out − target where the chain simplifies):
     # a student who writes either is following a correct rule.
     alts: tuple[Expr, ...] = ()
-
-    @property
-    def id(self) -> str:
-        return self.key.id
 
     @property
     def is_given(self) -> bool:
@@ -107,7 +104,7 @@ class Quantity(NamedTuple):
 
 def quantity(key: Key, section: str, rule: str, expr: Expr | None = None, about: dict | None = None,
              old: str | None = None, alts: tuple[Expr, ...] = ()) -> Quantity:
-    return Quantity(key, section, rule, expr, about or {}, old, () if expr is None else expr.refs(), alts)
+    return Quantity(key.id, key, section, rule, expr, about or {}, old, () if expr is None else expr.refs(), alts)
 
 
 class Graph:

@@ -138,12 +138,18 @@ class _progress:
               help="Write the student's workbook back, coloured by verdict with comments: a file for one "
                    "workbook, a folder for several.")
 @click.option("--gradebook", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write a CSV gradebook: one row per workbook, a column per cell's verdict.")
+              help="Write a gradebook: one row per workbook, a column per cell's verdict (.csv or .xlsx).")
+@click.option("--gradebook-format", type=click.Choice(["csv", "xlsx", "moodle", "canvas"]), default=None,
+              help="The gradebook's form: by default its extension's; moodle or canvas for the CSV that "
+                   "platform imports.")
+@click.option("--assignment", default="sheetprop", show_default=True,
+              help="The grade column's name in a moodle or canvas gradebook; for an existing Canvas "
+                   "assignment, its name and id as Canvas exports them: 'Backprop (1234)'.")
 @click.option("--full/--brief", "full", default=None,
               help="A table per file (the default for one file) or one line per file (for several).")
 @click.option("--jobs", type=click.IntRange(min=1), default=None, help="Worker processes (default: all cores).")
 def check(files, as_json, lang, show_answers, carried, rel_tol, abs_tol, no_recalculate, feedback_to, gradebook,
-          full, jobs):
+          gradebook_format, assignment, full, jobs):
     """Check filled-in exercise workbooks against the numpy reference.
 
     Exit status: 0 every cell correct, 1 something is not correct, 2 a file could not be checked.
@@ -164,6 +170,15 @@ def check(files, as_json, lang, show_answers, carried, rel_tol, abs_tol, no_reca
     targets = _feedback_targets(files, feedback_to)
     if gradebook is not None and Path(gradebook).resolve() in {Path(f).resolve() for f in files}:
         raise click.UsageError("--gradebook would overwrite a handed-in file; choose another name")
+    if gradebook_format is not None and gradebook is None:
+        raise click.UsageError("--gradebook-format goes with --gradebook FILE")
+    if gradebook is not None:
+        from .gradebook import GradebookError, format_for
+
+        try:
+            format_for(gradebook, gradebook_format)
+        except GradebookError as e:
+            raise click.UsageError(str(e)) from None
     with _progress("checking") as tick:
         results = check_many(files, options, jobs=jobs, keep_bytes=bool(targets), progress=tick)
     batch = len(results) > 1
@@ -195,7 +210,7 @@ def check(files, as_json, lang, show_answers, carried, rel_tol, abs_tol, no_reca
         from .gradebook import write_gradebook
 
         try:
-            write_gradebook(results, gradebook, flags)
+            write_gradebook(results, gradebook, flags, gradebook_format, lang, summary, assignment)
             click.echo(f"gradebook: {gradebook}", err=True)
         except OSError as e:
             raise Failure(f"cannot write the gradebook {gradebook}: {e.strerror or e}") from None

@@ -217,6 +217,27 @@ def check(files, as_json, lang, show_answers, carried, rel_tol, abs_tol, no_reca
     sys.exit(worst_status(results))
 
 
+@cli.command()
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), default=Path("autograder.zip"),
+              show_default=True, help="Where to write the autograder zip.")
+@click.option("--lang", default="en", show_default=True,
+              help="Language of the messages when a submission holds no workbook (otherwise the workbook's).")
+@click.option("--carried", type=click.Choice(["full", "half", "none"]), default="full", show_default=True,
+              help="Credit for a cell that is consistent with the student's own wrong inputs.")
+def gradescope(out, lang, carried):
+    """Build a Gradescope autograder zip that checks each submitted workbook."""
+    from .gradescope import build_zip
+    from .text import normalize_lang
+
+    try:
+        written = build_zip(out, normalize_lang(lang), carried)
+    except (ValueError, RuntimeError) as e:
+        raise Failure(str(e)) from None
+    except OSError as e:
+        raise Failure(f"cannot write {out}: {e.strerror or e}") from None
+    click.echo(f"autograder: {written}")
+
+
 def _feedback_targets(files, feedback_to: Path | None) -> dict:
     """Where each file's feedback goes; never onto a handed-in file."""
     if feedback_to is None:

@@ -44,7 +44,11 @@ def cli():
 @click.option("--reseed", multiple=True, metavar="ID", help="With --roster: give this student a new variant.")
 def generate(seed, preset, givens_file, layers, bias, frozen_biases, lang, out_dir, force, roster, secret,
              reseed):
-    """Write an exercise workbook and its live-formula solution (or one per student of a roster)."""
+    """Write an exercise and its solution (or a class's).
+
+    An exercise workbook and its solution with live formulas, from a seed, a preset or a
+    givens file; or, with --roster, one variant per student of a class.
+    """
     from . import sources
     from .network import GivensError
     from .text import normalize_lang
@@ -150,7 +154,10 @@ class _progress:
 @click.option("--jobs", type=click.IntRange(min=1), default=None, help="Worker processes (default: all cores).")
 def check(files, as_json, lang, show_answers, carried, rel_tol, abs_tol, no_recalculate, feedback_to, gradebook,
           gradebook_format, assignment, full, jobs):
-    """Check filled-in exercise workbooks against the numpy reference.
+    """Check filled-in exercises against the reference.
+
+    Each answer cell of each workbook is judged against the numpy reference, from the
+    student's own earlier cells.
 
     Exit status: 0 every cell correct, 1 something is not correct, 2 a file could not be checked.
     """
@@ -225,7 +232,10 @@ def check(files, as_json, lang, show_answers, carried, rel_tol, abs_tol, no_reca
 @click.option("--carried", type=click.Choice(["full", "half", "none"]), default="full", show_default=True,
               help="Credit for a cell that is consistent with the student's own wrong inputs.")
 def gradescope(out, lang, carried):
-    """Build a Gradescope autograder zip that checks each submitted workbook."""
+    """Build an autograder zip for Gradescope.
+
+    Gradescope runs `sheetprop check` on each submitted workbook and shows a test per quantity.
+    """
     from .gradescope import build_zip
     from .text import normalize_lang
 

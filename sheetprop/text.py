@@ -54,18 +54,26 @@ def text(lang: str = "en") -> Text:
 
 
 def origin_text(t: Text, origin: dict) -> str:
-    """How an exercise was made, in words: seed, preset, givens file or student."""
+    """How an exercise was made, in words: seed, preset, givens file or student. The words come
+    from a workbook's metadata, which a student can edit: control characters are shown escaped."""
+    from .values import escape
+
+    def field(key):
+        return escape(str(origin[key]), 120)
+
     parts = []
     if "student" in origin:
-        parts.append(t("sheet.origin_student", student=origin["student"]))
+        parts.append(t("sheet.origin_student", student=field("student")))
         if origin.get("name"):
-            parts[-1] += f" ({origin['name']})"
+            parts[-1] += f" ({field('name')})"
     if "seed" in origin:
-        parts.append(t("sheet.origin_seed", seed=origin["seed"]))
+        parts.append(t("sheet.origin_seed", seed=field("seed")))
     elif "preset" in origin:
-        parts.append(t("sheet.origin_preset", preset=origin["preset"]))
+        parts.append(t("sheet.origin_preset", preset=field("preset")))
     elif "givens" in origin:
-        parts.append(t("sheet.origin_givens", file=origin["givens"]))
+        parts.append(t("sheet.origin_givens", file=field("givens")))
     elif "rebuilt" in origin:
         parts.append(t("sheet.origin_rebuilt"))
+    if origin.get("title"):
+        parts.append(field("title"))
     return ", ".join(parts)

@@ -88,7 +88,9 @@ class _Sheet:
 
     def write_texts(self, kind: str):
         t, ws = self.t, self.ws
-        lines = t.lines(f"instructions.{kind}")
+        # "as in {source}": Mazur's walkthrough, or the source a teacher's givens file names.
+        source = self.g.origin.get("source") or t("source.default")
+        lines = [line.replace("{source}", source) for line in t.lines(f"instructions.{kind}")]
         for row in self.layout.rows:
             # .value, not ws.cell(r, c, value): openpyxl ignores a value of None there, and the
             # solution has fewer instruction lines than the exercise it is made from.

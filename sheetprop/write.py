@@ -64,6 +64,13 @@ def hint(t: Text, graph: Graph, qid: str) -> str:
     return t(f"hints.{q.rule}", **fields)
 
 
+def instructions(t: Text, kind: str, origin: dict) -> list[str]:
+    """The instruction lines; "as in {source}" names Mazur's walkthrough, or the source a
+    teacher's givens file gives."""
+    source = origin.get("source") or t("source.default")
+    return [line.replace("{source}", source) for line in t.lines(f"instructions.{kind}")]
+
+
 def build(g: Givens, kind: str, lang: str = "en", student: dict | None = None) -> Workbook:
     """The exercise (kind='exercise') or the solution (kind='solution') as an openpyxl Workbook."""
     if kind not in ("exercise", "solution"):
@@ -88,9 +95,7 @@ class _Sheet:
 
     def write_texts(self, kind: str):
         t, ws = self.t, self.ws
-        # "as in {source}": Mazur's walkthrough, or the source a teacher's givens file names.
-        source = self.g.origin.get("source") or t("source.default")
-        lines = [line.replace("{source}", source) for line in t.lines(f"instructions.{kind}")]
+        lines = instructions(t, kind, self.g.origin)
         for row in self.layout.rows:
             # .value, not ws.cell(r, c, value): openpyxl ignores a value of None there, and the
             # solution has fewer instruction lines than the exercise it is made from.

@@ -4,8 +4,10 @@ The rows are built once (`table`); each form writes the same rows: the CSV a per
 (`.csv`), a workbook for people (`.xlsx`, gradebook_xlsx.py), or the CSV a course platform
 imports (`--gradebook-format moodle|canvas`, platforms.py).
 
-The people's CSV is UTF-8 with a byte-order mark: Excel needs it to read accents in a CSV,
-and LibreOffice's import dialog then picks UTF-8 by itself. Decimal points, comma separators.
+The people's CSV is UTF-8 with a byte-order mark: Excel needs it to read accents in a CSV.
+LibreOffice ignores the mark and guesses the character set (headless, it guessed Western
+European here); the .xlsx gradebook is the one that opens right everywhere. Decimal points,
+comma separators.
 Every text a student wrote (their id, name, file name) goes through inert.csv_cell.
 """
 

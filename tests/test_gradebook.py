@@ -204,3 +204,20 @@ def test_a_gradebook_name_must_say_its_form(hand_ins, tmp_path):
     assert res.exit_code == 2 and "should end in .csv or .xlsx" in res.output
     res = run(files[:1], "--gradebook-format", "canvas")
     assert res.exit_code == 2 and "--gradebook-format goes with --gradebook" in res.output
+
+
+def test_moodle_names_the_identifier_for_what_the_ids_are(tmp_path):
+    from sheetprop.gradebook import Row
+    from sheetprop.platforms import write_moodle
+
+    rows = [Row("ana@example.edu", "Ana", "a.xlsx", 30.0, 35, "", "", ""),
+            Row("bia@example.edu", "Bia", "b.xlsx", None, None, "", "damaged", "")]
+    write_moodle(rows, tmp_path / "m.csv")
+    assert moodle_grades(tmp_path / "m.csv") == {"ana@example.edu": 30.0, "bia@example.edu": None}
+    assert (tmp_path / "m.csv").read_text(encoding="utf-8").startswith("Email address,")
+
+
+def test_an_xlsx_form_needs_an_xlsx_name(hand_ins, tmp_path):
+    _, files = hand_ins
+    res = run(files[:1], "--gradebook", str(tmp_path / "g.csv"), "--gradebook-format", "xlsx")
+    assert res.exit_code == 2 and "needs a file name ending in .xlsx" in res.output

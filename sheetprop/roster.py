@@ -123,8 +123,8 @@ def generate_class(roster: Path, out_dir: Path, secret: str, lang: str = "en", s
         old = previous.get(st.id)
         st.round = int(old["round"]) if old and str(old.get("round", "")).isdigit() else 0
         if old and str(old.get("seed")) != str(seed_for(secret, st.id, st.round)):
-            raise RosterError(f"the class in {out_dir} was made with another secret (student {st.id}'s seed "
-                              "differs): give that class's secret, or choose a new --out folder")
+            raise RosterError(f"the folder '{out_dir}' holds a class made with another secret (student "
+                              f"{st.id}'s seed differs): give that class's secret, or choose another --out folder")
         fname = safe_name(st.id)
         exercise = Path("exercises") / f"sheetprop-{fname}-exercise.xlsx"
         solution = Path("solutions") / f"sheetprop-{fname}-solution.xlsx"

@@ -135,3 +135,15 @@ def test_the_schema_check_can_fail():
     with pytest.raises(AssertionError):
         assert_gradescope_results({"score": 1, "output": "x", "tests": [{"name": "a", "score": 1, "max_score": 1,
                                                                          "status": "ok", "output": ""}]})
+
+
+@pytest.mark.libreoffice
+def test_a_generated_solution_scores_nothing(autograder, tmp_path):
+    from sheetprop import libreoffice
+
+    res = CliRunner().invoke(cli, ["generate", "--seed", "42", "--out", str(tmp_path / "gen")])
+    assert res.exit_code == 0
+    saved, = libreoffice.recalculate([tmp_path / "gen" / "sheetprop-seed42-solution.xlsx"], tmp_path / "lo")
+    doc = run_autograder(autograder, tmp_path / "autograder", {"answers.xlsx": saved.read_bytes()})
+    assert doc["score"] == 0 and all(t["score"] == 1 for t in doc["tests"])
+    assert "This is a solution workbook made by sheetprop generate" in doc["output"]

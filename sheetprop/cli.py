@@ -52,7 +52,11 @@ def cli():
 @click.option("--reseed", multiple=True, metavar="ID", help="With --roster: give this student a new variant.")
 def generate(seed, preset, givens_file, layers, bias, frozen_biases, activation, output_act, loss, lang, out_dir,
              force, roster, secret, reseed):
-    """Write an exercise workbook and its live-formula solution (or one per student of a roster)."""
+    """Write an exercise and its solution (or a class's).
+
+    An exercise workbook and its solution with live formulas, from a seed, a preset or a
+    givens file; or, with --roster, one variant per student of a class.
+    """
     from . import sources
     from .network import GivensError
     from .text import normalize_lang
@@ -150,13 +154,22 @@ class _progress:
               help="Write the student's workbook back, coloured by verdict with comments: a file for one "
                    "workbook, a folder for several.")
 @click.option("--gradebook", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write a CSV gradebook: one row per workbook, a column per cell's verdict.")
+              help="Write a gradebook: one row per workbook, a column per cell's verdict (.csv or .xlsx).")
+@click.option("--gradebook-format", type=click.Choice(["csv", "xlsx", "moodle", "canvas"]), default=None,
+              help="The gradebook's form: by default its extension's; moodle or canvas for the CSV that "
+                   "platform imports.")
+@click.option("--assignment", default="sheetprop", show_default=True,
+              help="The grade column's name in a moodle or canvas gradebook; for an existing Canvas "
+                   "assignment, its name and id as Canvas exports them: 'Backprop (1234)'.")
 @click.option("--full/--brief", "full", default=None,
               help="A table per file (the default for one file) or one line per file (for several).")
 @click.option("--jobs", type=click.IntRange(min=1), default=None, help="Worker processes (default: all cores).")
 def check(files, as_json, lang, show_answers, carried, rel_tol, abs_tol, no_recalculate, feedback_to, gradebook,
-          full, jobs):
-    """Check filled-in exercise workbooks against the numpy reference.
+          gradebook_format, assignment, full, jobs):
+    """Check filled-in exercises against the reference.
+
+    Each answer cell of each workbook is judged against the numpy reference, from the
+    student's own earlier cells.
 
     Exit status: 0 every cell correct, 1 something is not correct, 2 a file could not be checked.
     """
@@ -176,6 +189,15 @@ def check(files, as_json, lang, show_answers, carried, rel_tol, abs_tol, no_reca
     targets = _feedback_targets(files, feedback_to)
     if gradebook is not None and Path(gradebook).resolve() in {Path(f).resolve() for f in files}:
         raise click.UsageError("--gradebook would overwrite a handed-in file; choose another name")
+    if gradebook_format is not None and gradebook is None:
+        raise click.UsageError("--gradebook-format goes with --gradebook FILE")
+    if gradebook is not None:
+        from .gradebook import GradebookError, format_for
+
+        try:
+            format_for(gradebook, gradebook_format)
+        except GradebookError as e:
+            raise click.UsageError(str(e)) from None
     with _progress("checking") as tick:
         results = check_many(files, options, jobs=jobs, keep_bytes=bool(targets), progress=tick)
     batch = len(results) > 1
@@ -207,11 +229,35 @@ def check(files, as_json, lang, show_answers, carried, rel_tol, abs_tol, no_reca
         from .gradebook import write_gradebook
 
         try:
-            write_gradebook(results, gradebook, flags)
+            write_gradebook(results, gradebook, flags, gradebook_format, lang, summary, assignment)
             click.echo(f"gradebook: {gradebook}", err=True)
         except OSError as e:
             raise Failure(f"cannot write the gradebook {gradebook}: {e.strerror or e}") from None
     sys.exit(worst_status(results))
+
+
+@cli.command()
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), default=Path("autograder.zip"),
+              show_default=True, help="Where to write the autograder zip.")
+@click.option("--lang", default="en", show_default=True,
+              help="Language of the messages when a submission holds no workbook (otherwise the workbook's).")
+@click.option("--carried", type=click.Choice(["full", "half", "none"]), default="full", show_default=True,
+              help="Credit for a cell that is consistent with the student's own wrong inputs.")
+def gradescope(out, lang, carried):
+    """Build an autograder zip for Gradescope.
+
+    Gradescope runs `sheetprop check` on each submitted workbook and shows a test per quantity.
+    """
+    from .gradescope import build_zip
+    from .text import normalize_lang
+
+    try:
+        written = build_zip(out, normalize_lang(lang), carried)
+    except (ValueError, RuntimeError) as e:
+        raise Failure(str(e)) from None
+    except OSError as e:
+        raise Failure(f"cannot write {out}: {e.strerror or e}") from None
+    click.echo(f"autograder: {written}")
 
 
 def _feedback_targets(files, feedback_to: Path | None) -> dict:

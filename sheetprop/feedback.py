@@ -12,15 +12,18 @@ from openpyxl.styles import Font, PatternFill
 
 from .check import FileResult
 from .report import fmt_number, lang_of, reason_text, summary_lines, what_text
-from .text import text
+from .text import origin_text, text
 
+# One colour per verdict, none shared with another verdict or with the exercise's own cells
+# (givens blue DDEBF7, answers yellow FFF2CC): carried is aqua, not the givens' blue, and
+# unreadable orange, not the answers' yellow. The gradebook workbook uses the same colours.
 FILLS = {
     "correct": "C6EFCE",
-    "carried": "DDEBF7",
-    "misconception": "E4DFEC",
+    "carried": "A6E3E0",
+    "misconception": "C9B3E6",
     "wrong": "FFC7CE",
-    "blank": "EDEDED",
-    "unreadable": "FFEB9C",
+    "blank": "D9D9D9",
+    "unreadable": "F8CBAD",
 }
 
 
@@ -56,7 +59,7 @@ def write_feedback(result: FileResult, out: Path, lang: str | None = None, show_
     summary["A1"].font = Font(bold=True, size=14)
     summary["A3"], summary["B3"] = t("feedback.file"), Path(result.path).name
     summary["A4"] = t("feedback.exercise")
-    summary["B4"] = ", ".join(f"{k} {v}" for k, v in sub.meta.get("origin", {}).items())
+    summary["B4"] = origin_text(t, sub.meta.get("origin", {}))
     row = 6
     for line in summary_lines(result, t):
         summary.cell(row, 1, line)
@@ -67,6 +70,7 @@ def write_feedback(result: FileResult, out: Path, lang: str | None = None, show_
         row += 1
         c = summary.cell(row, 1, t(f"report.verdicts.{verdict}"))
         c.fill = PatternFill("solid", fgColor=colour)
+        summary.cell(row, 2, t(f"legend.{verdict}"))
     row += 2
     summary.cell(row, 1, t("feedback.cells")).font = Font(bold=True)
     for cell in grade.cells:

@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import io
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,9 +43,17 @@ def seed_for(secret: str, student_id: str, round_: int = 0) -> int:
     return int.from_bytes(digest[:8], "big") >> 1  # 63 bits: a non-negative seed
 
 
+# Letters that Unicode does not decompose into a base letter and an accent.
+_SPELLED = str.maketrans({"ß": "ss", "ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE",
+                          "đ": "d", "Đ": "D", "ł": "l", "Ł": "L", "þ": "th", "Þ": "Th", "ı": "i"})
+
+
 def safe_name(student_id: str) -> str:
-    """The id as it may appear in a file name."""
-    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "_", student_id).strip("._") or "student"
+    """The id as it may appear in a file name, still readable: accents dropped (andré.souza →
+    andre.souza), anything else outside letters, digits, '.', '_' and '-' made '_'."""
+    plain = unicodedata.normalize("NFKD", student_id.translate(_SPELLED))
+    plain = "".join(ch for ch in plain if not unicodedata.combining(ch))
+    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "_", plain).strip("._") or "student"
     return cleaned[:60]
 
 
@@ -114,10 +123,15 @@ def generate_class(roster: Path, out_dir: Path, secret: str, lang: str = "en", s
         old = previous.get(st.id)
         st.round = int(old["round"]) if old and str(old.get("round", "")).isdigit() else 0
         if old and str(old.get("seed")) != str(seed_for(secret, st.id, st.round)):
-            raise RosterError(f"this is not the secret the class in {out_dir} was made with (student {st.id})")
+            raise RosterError(f"the folder '{out_dir}' holds a class made with another secret (student "
+                              f"{st.id}'s seed differs): give that class's secret, or choose another --out folder")
         fname = safe_name(st.id)
         exercise = Path("exercises") / f"sheetprop-{fname}-exercise.xlsx"
         solution = Path("solutions") / f"sheetprop-{fname}-solution.xlsx"
+        if old and not force:
+            # A student keeps the file names the manifest gave them, even where an older sheetprop
+            # spelled the id differently (andr_.souza): their workbook is already out there.
+            exercise, solution = _recorded(old, "exercise", exercise), _recorded(old, "solution", solution)
         # Regenerate a new student, a missing file, a re-seeded student; the others stay untouched.
         redo = force or not old or st.id in reseed or not (out_dir / exercise).exists() \
             or not (out_dir / solution).exists()
@@ -144,6 +158,14 @@ def generate_class(roster: Path, out_dir: Path, secret: str, lang: str = "en", s
         w.writeheader()
         w.writerows(rows)
     return rows
+
+
+def _recorded(row: dict, key: str, default: Path) -> Path:
+    """The manifest's file name for a student, if it is a plain one in the expected folder."""
+    recorded = Path(str(row.get(key) or ""))
+    if recorded.parent == default.parent and recorded.suffix == ".xlsx" and recorded.name.startswith("sheetprop-"):
+        return recorded
+    return default
 
 
 def _paths(out_dir: Path, exercise: Path, solution: Path):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import tomllib
 from pathlib import Path
 
@@ -70,10 +71,11 @@ def from_description(desc: dict, origin: dict) -> Givens:
     """Givens from the plain description used by presets, givens files and workbook metadata."""
     if not isinstance(desc, dict):
         raise GivensError("the givens must be a table with layers, bias, train_biases and values")
-    unknown = set(desc) - set(DESCRIPTION_KEYS)
+    unknown = set(desc) - set(DESCRIPTION_KEYS) - set(CITATION_KEYS)
     if unknown:
         raise GivensError(f"unknown key(s) {', '.join(sorted(map(str, unknown)))}; expected "
-                          f"{', '.join(DESCRIPTION_KEYS)}")
+                          f"{', '.join(DESCRIPTION_KEYS)} (and optionally {', '.join(CITATION_KEYS)})")
+    origin = {**origin, **_citation(desc)}
     shape = shape_from(desc.get("layers", "2-2-1"), desc.get("bias", "neuron"), desc.get("train_biases", True),
                        desc.get("activation", "sigmoid"), desc.get("output", "sigmoid"), desc.get("loss", "squared"))
     values = desc.get("values")
@@ -83,6 +85,9 @@ def from_description(desc: dict, origin: dict) -> Givens:
     need = set(graph.given_ids)
     missing = [q for q in graph.given_ids if q not in values]
     extra = sorted(set(values) - need)
+    for name in extra:
+        if not ID_SHAPE.fullmatch(str(name)):
+            raise GivensError(_not_an_id(str(name), graph))
     if missing:
         raise GivensError(f"a {shape.label} net with bias mode '{shape.bias_mode}' needs a value for "
                           f"{', '.join(missing)}")
@@ -96,6 +101,52 @@ def from_description(desc: dict, origin: dict) -> Givens:
             raise GivensError(f"{qid} must be a finite number, got {v!r}")
         clean[qid] = float(f"{float(v):.{SIGNIFICANT_DIGITS}g}")
     return graph.givens_from_values(clean, origin)
+
+
+# A teacher's file may say where its example comes from; shown in the workbook in place of Mazur.
+CITATION_KEYS = ("title", "source")
+MAX_CITATION = 200
+# What an id looks like, whatever the net's size (README, "Quantity ids").
+ID_SHAPE = re.compile(r"i_[0-9]+|target_o[0-9]+|w_[0-9]+|b_[0-9]+|eta")
+
+
+def _citation(desc: dict) -> dict:
+    out = {}
+    for key in CITATION_KEYS:
+        if key in desc:
+            value = desc[key]
+            if not isinstance(value, str) or not value.strip() or len(value) > MAX_CITATION:
+                raise GivensError(f"{key} must be text of 1 to {MAX_CITATION} characters, got {str(value)[:40]!r}")
+            out[key] = " ".join(value.split())
+    return out
+
+
+def _not_an_id(name: str, graph) -> str:
+    """A name from a textbook (w14, x1, lr) answered with the id table's pattern."""
+    ids = graph.given_ids
+
+    def family(prefix):
+        members = [q for q in ids if q.startswith(prefix)]
+        if len(members) <= 2:
+            return ", ".join(members)
+        return f"{members[0]} … {members[-1]}"
+
+    low = name.lower()
+    if low.startswith("w"):
+        what = (f"weights are {family('w_')}, numbered each neuron's incoming weights in input order, "
+                "hidden layer first")
+    elif low.startswith("b") or low.startswith("θ") or low.startswith("theta"):
+        what = f"biases are {family('b_')}, hidden layer first" if family("b_") else \
+            "this net has no biases (bias = \"none\")"
+    elif low.startswith(("target", "t", "y", "d")):
+        what = f"targets are {family('target_o')}, one per output"
+    elif low.startswith(("i", "x")):
+        what = f"inputs are {family('i_')}"
+    elif low in ("lr", "alpha", "η", "learning_rate", "rate", "mu"):
+        what = "the learning rate is eta"
+    else:
+        what = f"the givens of a {graph.shape.label} net are {', '.join(ids)}"
+    return f"{name} is not an id: {what}"
 
 
 def describe(g: Givens) -> dict:

@@ -54,20 +54,28 @@ def text(lang: str = "en") -> Text:
 
 
 def origin_text(t: Text, origin: dict) -> str:
-    """How an exercise was made, in words: seed, preset, givens file or student."""
+    """How an exercise was made, in words: seed, preset, givens file or student. The words come
+    from a workbook's metadata, which a student can edit: control characters are shown escaped."""
+    from .values import escape
+
+    def field(key):
+        return escape(str(origin[key]), 120)
+
     parts = []
     if "student" in origin:
-        parts.append(t("sheet.origin_student", student=origin["student"]))
+        parts.append(t("sheet.origin_student", student=field("student")))
         if origin.get("name"):
-            parts[-1] += f" ({origin['name']})"
+            parts[-1] += f" ({field('name')})"
     if "seed" in origin:
-        parts.append(t("sheet.origin_seed", seed=origin["seed"]))
+        parts.append(t("sheet.origin_seed", seed=field("seed")))
     elif "preset" in origin:
-        parts.append(t("sheet.origin_preset", preset=origin["preset"]))
+        parts.append(t("sheet.origin_preset", preset=field("preset")))
     elif "givens" in origin:
-        parts.append(t("sheet.origin_givens", file=origin["givens"]))
+        parts.append(t("sheet.origin_givens", file=field("givens")))
     elif "rebuilt" in origin:
         parts.append(t("sheet.origin_rebuilt"))
+    if origin.get("title"):
+        parts.append(field("title"))
     return ", ".join(parts)
 
 
@@ -85,12 +93,23 @@ def loss_rule(t: Text, shape) -> str:
     return words.get(f"rule_{shape.output}", words["rule"])
 
 
-def instructions(t: Text, kind: str, shape) -> list[str]:
-    """The instruction lines of the exercise or the solution, for this network."""
+def instructions(t: Text, kind: str, shape, origin: dict | None = None) -> list[str]:
+    """The instruction lines of the exercise or the solution, for this network; "as in {source}"
+    names Mazur's walkthrough, or the source a teacher's givens file gives."""
     from .graph import graph_for
 
-    example = "=" + graph_for(shape)["out_h1"].expr.excel()  # the first formula a student writes
-    return [line.format(loss_rule=loss_rule(t, shape), example=example) for line in t.lines(f"instructions.{kind}")]
+    fields = {
+        "loss_rule": loss_rule(t, shape),
+        "example": "=" + graph_for(shape)["out_h1"].expr.excel(),  # the first formula a student writes
+        "source": (origin or {}).get("source") or t("source.default"),
+    }
+    # replace, not format: a teacher's source text may hold braces
+    out = []
+    for line in t.lines(f"instructions.{kind}"):
+        for key, value in fields.items():
+            line = line.replace("{" + key + "}", value)
+        out.append(line)
+    return out
 
 
 def title(t: Text, kind: str, shape) -> str:

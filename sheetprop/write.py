@@ -90,7 +90,7 @@ class _Sheet:
     def write_texts(self, kind: str):
         t, ws = self.t, self.ws
         shape = self.g.shape
-        lines = instructions(t, kind, shape)
+        lines = instructions(t, kind, shape, self.g.origin)
         heading = title(t, kind, shape)
         for row in self.layout.rows:
             # .value, not ws.cell(r, c, value): openpyxl ignores a value of None there, and the

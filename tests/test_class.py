@@ -84,7 +84,7 @@ def test_a_missing_workbook_is_regenerated_identically(klass):
 def test_the_wrong_secret_or_none_is_refused(klass):
     r, out, _ = klass
     res = CliRunner().invoke(cli, ["generate", "--roster", str(r), "--out", str(out), "--secret", "other"])
-    assert res.exit_code == 2 and "not the secret" in res.output
+    assert res.exit_code == 2 and f"the folder '{out}' holds a class made with another secret" in res.output
     res = CliRunner().invoke(cli, ["generate", "--roster", str(r), "--out", str(out / "x")], env={"SHEETPROP_SECRET": ""})
     assert res.exit_code == 2 and "secret" in res.output
 

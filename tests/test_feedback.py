@@ -36,7 +36,7 @@ def test_feedback_colours_every_answer_cell_and_explains(m7_student, tmp_path):
     assert student.read_bytes() == before
     wb = openpyxl.load_workbook(out)
     assert wb.sheetnames[0] == "Resumo"
-    ws = wb["Exercicio"]
+    ws = wb["Exercício"]
     names = {n: list(d.destinations)[0][1].replace("$", "") for n, d in wb.defined_names.items()}
     cell = ws[names["dE_dout_h1"]]
     assert cell.fill.fgColor.rgb.endswith(FILLS["misconception"])
@@ -75,7 +75,7 @@ def test_feedback_opens_cleanly_in_libreoffice(m7_student, tmp_path):
     assert CliRunner().invoke(cli, ["check", "--feedback", str(out), str(student)]).exit_code == 1
     saved, = libreoffice.recalculate([out], tmp_path / "lo")
     wb = openpyxl.load_workbook(saved)
-    assert wb.sheetnames == ["Resumo", "Exercicio"]
-    ws = wb["Exercicio"]
+    assert wb.sheetnames == ["Resumo", "Exercício"]
+    ws = wb["Exercício"]
     comments = [c for row in ws.iter_rows() for c in row if c.comment]
     assert len(comments) == 35

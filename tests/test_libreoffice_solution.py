@@ -92,4 +92,4 @@ def test_metadata_and_names_survive_a_libreoffice_save(tmp_path):
         meta1 = metadata.decode(next(p.value for p in wb1.custom_doc_props if p.name == metadata.PROPERTY))
         assert meta0 == meta1
         assert set(wb1.defined_names) == set(wb0.defined_names)
-        assert wb1.worksheets[0].title == "Exercicio"
+        assert wb1.worksheets[0].title == "Exercício"

@@ -242,7 +242,7 @@ def combination_error(activation: str, output: str, loss: str, n_out: int, bias_
     if output == "softmax" and bias_mode == "layer" and n_out > 1:
         return ("a softmax output with one bias shared by the layer: adding the same number to every net "
                 "input does not change a softmax, so that bias would never learn (its gradient is always 0); "
-                "use --bias neuron or --bias none")
+                "give the output layer one bias per neuron or none, e.g. --bias layer/neuron (HIDDEN/OUTPUT)")
     if output not in LOSSES[loss].outputs:
         return (f"{loss} goes with {' or '.join(LOSSES[loss].outputs)} outputs, not {output}: "
                 f"its logarithm needs outputs strictly between 0 and 1")

@@ -31,8 +31,9 @@ def cli():
 @click.option("--givens", "givens_file", type=click.Path(dir_okay=False, path_type=Path),
               help="A teacher's own example: a JSON or TOML file (see the README).")
 @click.option("--layers", default="2-2-1", show_default=True, help="inputs-hidden-outputs, with --seed.")
-@click.option("--bias", type=click.Choice(["neuron", "layer", "none"]), default="neuron", show_default=True,
-              help="One bias per neuron, one shared per layer, or none; with --seed.")
+@click.option("--bias", default="neuron", show_default=True,
+              help="One bias per neuron (neuron), one shared per layer (layer), or none; or one convention per "
+                   "layer as HIDDEN/OUTPUT, e.g. layer/neuron; with --seed.")
 @click.option("--frozen-biases", is_flag=True, help="Biases are not updated (Mazur's convention); with --seed.")
 @click.option("--activation", type=click.Choice(HIDDEN), default="sigmoid", show_default=True,
               help="Activation of the hidden layer; with --seed or --roster.")

@@ -23,13 +23,32 @@ class GivensError(ValueError):
     """A network or its given numbers do not make a consistent exercise."""
 
 
+def normalize_bias(mode) -> str:
+    """'neuron', 'layer', 'none', or one per layer as 'HIDDEN/OUTPUT' (also a {hidden, output} table);
+    the same convention on both layers is written once."""
+    if isinstance(mode, dict):
+        unknown = set(mode) - {"hidden", "output"}
+        if unknown or not mode:
+            raise GivensError(f"a bias table has the keys hidden and output, got {', '.join(sorted(map(str, mode)))}")
+        mode = f"{mode.get('hidden', 'neuron')}/{mode.get('output', 'neuron')}"
+    if not isinstance(mode, str):
+        raise GivensError(f"bias must be one of {', '.join(BIAS_MODES)} or HIDDEN/OUTPUT, got {mode!r}")
+    parts = mode.split("/")
+    if len(parts) not in (1, 2) or any(p not in BIAS_MODES for p in parts):
+        raise GivensError(f"bias must be one of {', '.join(BIAS_MODES)}, or one per layer as HIDDEN/OUTPUT "
+                          f"such as layer/neuron, got {mode!r}")
+    return parts[0] if len(set(parts)) == 1 else "/".join(parts)
+
+
 # Records here are NamedTuples and slotted classes rather than dataclasses: every command
 # imports this module, and a dataclass costs about a millisecond of start-up to create.
 class _ShapeFields(NamedTuple):
     n_in: int = 2
     n_hidden: int = 2
     n_out: int = 1
-    bias_mode: str = "neuron"  # one bias per neuron, one shared per layer, or none
+    # one bias per neuron, one shared per layer, or none; or one convention per layer written
+    # HIDDEN/OUTPUT ("layer/neuron": one shared hidden bias, one per output neuron)
+    bias_mode: str = "neuron"
     train_biases: bool = True
     activation: str = "sigmoid"  # of the hidden layer (activations.HIDDEN)
     output: str = "sigmoid"  # of the output layer (activations.OUTPUT)
@@ -46,11 +65,10 @@ class Shape(_ShapeFields):
         for name, size in (("n_in", n_in), ("n_hidden", n_hidden), ("n_out", n_out)):
             if not isinstance(size, int) or isinstance(size, bool) or not 1 <= size <= MAX_LAYER_SIZE:
                 raise GivensError(f"layer size {name} must be a whole number from 1 to {MAX_LAYER_SIZE}, got {size!r}")
-        if bias_mode not in BIAS_MODES:
-            raise GivensError(f"bias mode must be one of {', '.join(BIAS_MODES)}, got {bias_mode!r}")
+        bias_mode = normalize_bias(bias_mode)
         from .activations import combination_error
 
-        why = combination_error(activation, output, loss, n_out, bias_mode)
+        why = combination_error(activation, output, loss, n_out, bias_mode.rpartition("/")[2])
         if why:
             raise GivensError(why)
         return super().__new__(cls, n_in, n_hidden, n_out, bias_mode, train_biases, activation, output, loss)
@@ -65,8 +83,16 @@ class Shape(_ShapeFields):
         return (self.activation, self.output, self.loss) == ("sigmoid", "sigmoid", "squared")
 
     @property
+    def hidden_bias(self) -> str:
+        return self.bias_mode.partition("/")[0]
+
+    @property
+    def output_bias(self) -> str:
+        return self.bias_mode.rpartition("/")[2]
+
+    @property
     def has_biases(self) -> bool:
-        return self.bias_mode != "none"
+        return self.hidden_bias != "none" or self.output_bias != "none"
 
     @property
     def updates_biases(self) -> bool:
@@ -74,11 +100,9 @@ class Shape(_ShapeFields):
 
     def bias_counts(self) -> tuple[int, int]:
         """How many distinct bias numbers the hidden and the output layer have."""
-        if self.bias_mode == "neuron":
-            return self.n_hidden, self.n_out
-        if self.bias_mode == "layer":
-            return 1, 1
-        return 0, 0
+        per = {"neuron": None, "layer": 1, "none": 0}
+        h, o = per[self.hidden_bias], per[self.output_bias]
+        return (self.n_hidden if h is None else h), (self.n_out if o is None else o)
 
 
 class Givens:

@@ -58,7 +58,7 @@ def shape_from(layers="2-2-1", bias="neuron", train_biases=True, activation="sig
     for key, value in (("activation", activation), ("output", output), ("loss", loss)):
         if not isinstance(value, str):
             raise GivensError(f"{key} must be a name such as 'sigmoid', got {value!r}")
-    return Shape(*parse_layers(layers), bias_mode=str(bias), train_biases=train_biases, activation=activation,
+    return Shape(*parse_layers(layers), bias_mode=bias, train_biases=train_biases, activation=activation,
                  output=output, loss=loss)
 
 

@@ -183,7 +183,7 @@ def file_stem(g: Givens, lang: str) -> str:
         base = f"sheetprop-seed{o['seed']}"
         s = g.shape
         if s.label != "2-2-1" or s.bias_mode != "neuron" or not s.train_biases:
-            base += f"-{s.label}-{s.bias_mode}{'' if s.train_biases else '-frozen'}"
+            base += f"-{s.label}-{s.bias_mode.replace('/', '+')}{'' if s.train_biases else '-frozen'}"
         if not s.is_mazur_kind:
             base += f"-{s.activation}-{s.output}-{s.loss}"
     elif "preset" in o:

@@ -63,3 +63,21 @@ def test_a_name_that_is_not_an_id_gets_the_pattern(tmp_path, name, message):
 def test_a_bad_title_is_refused(tmp_path, title):
     res = generate(tmp_path, {**BASE, "title": title})
     assert res.exit_code == 2 and "title must be text of 1 to 200 characters" in res.output
+
+
+def test_a_bias_convention_per_layer(tmp_path):
+    """A textbook with one shared hidden bias and a bias per output neuron."""
+    from sheetprop import sources
+    from sheetprop.network import GivensError, Shape
+
+    path = tmp_path / "book.toml"
+    path.write_text('layers = "2-2-2"\n[bias]\nhidden = "layer"\noutput = "neuron"\n[values]\n'
+                    'i_1 = 0.1\ni_2 = 0.2\ntarget_o1 = 0.3\ntarget_o2 = 0.7\nw_1 = 0.1\nw_2 = 0.2\nw_3 = 0.3\n'
+                    'w_4 = 0.4\nw_5 = 0.5\nw_6 = 0.6\nw_7 = 0.7\nw_8 = 0.8\nb_1 = 0.35\nb_2 = 0.6\nb_3 = -0.6\neta = 0.5\n')
+    g = sources.from_file(path)
+    assert g.shape.bias_mode == "layer/neuron" and g.shape.bias_counts() == (1, 2)
+    assert list(g.b_hidden) == [0.35] and list(g.b_out) == [0.6, -0.6]
+    assert sources.from_description(sources.describe(g), {}).shape == g.shape  # what the metadata keeps
+    assert Shape(bias_mode="layer/layer").bias_mode == "layer"  # one convention is written once
+    with pytest.raises(GivensError, match="HIDDEN/OUTPUT"):
+        Shape(bias_mode="layer/weird")

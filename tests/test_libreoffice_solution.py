@@ -15,7 +15,8 @@ from .helpers import assert_close_to_reference, values_by_name
 pytestmark = pytest.mark.libreoffice
 
 SEEDS = range(50)
-SHAPES = [Shape(2, 2, 2, "layer", False), Shape(3, 2, 2, "none"), Shape(1, 3, 1, "layer", True), Shape(4, 3, 2)]
+SHAPES = [Shape(2, 2, 2, "layer", False), Shape(3, 2, 2, "none"), Shape(1, 3, 1, "layer", True), Shape(4, 3, 2),
+          Shape(2, 3, 2, "layer/neuron"), Shape(3, 2, 3, "neuron/none")]
 
 
 @pytest.fixture(scope="module")

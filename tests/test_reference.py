@@ -35,7 +35,8 @@ def central_difference(g: Givens, name: str, h=1e-6) -> np.ndarray:
 
 
 SHAPES = [Shape(i, h, o, bias, train) for i, h, o in [(2, 2, 1), (2, 2, 2), (3, 2, 1), (1, 3, 2), (4, 4, 3)]
-          for bias, train in [("neuron", True), ("layer", True), ("layer", False), ("none", True)]]
+          for bias, train in [("neuron", True), ("layer", True), ("layer", False), ("none", True),
+                              ("layer/neuron", True), ("none/layer", True)]]
 
 
 @pytest.mark.parametrize("n", range(len(SHAPES)), ids=lambda n: f"{SHAPES[n].label}-{SHAPES[n].bias_mode}-{SHAPES[n].train_biases}")

@@ -8,8 +8,10 @@ Its words (name, hints, mistakes) are in templates/*.toml under its name. Adding
 is adding a record here plus its words; the graph, the mistakes, the variants and the
 command line read this table.
 
-The numpy reference (reference.py) does not use these records: it is the independent
-witness they are tested against, written in matrix form on its own.
+Each record holds its math twice, on purpose: as an expression (what the workbook's formulas
+and the follow-through marking use) and as numpy functions (what the numpy reference, in
+matrix form, uses). The two are written independently and tested against each other: the
+reference's gradients against finite differences, the workbooks against the reference.
 """
 
 from __future__ import annotations
@@ -49,6 +51,8 @@ class Activation(NamedTuple):
     # rule then sums over the layer's outputs).
     derivative: Callable[[Expr, Expr], Expr] | None
     numpy: Callable[[np.ndarray], np.ndarray]  # a layer's outputs from its net inputs
+    # ∂out/∂net of a layer as a matrix, from (net, out): diagonal but for a softmax
+    numpy_jacobian: Callable[[np.ndarray, np.ndarray], np.ndarray]
     # Mistakes in place of the derivative, from (out, net).
     derivative_mistakes: Callable[[Expr, Expr], tuple[Mistake, ...]]
     # Why a layer's net inputs and outputs make a poor exercise, or None.
@@ -82,6 +86,7 @@ ACTIVATIONS: dict[str, Activation] = {a.name: a for a in (
         out=lambda nets, k: Sigmoid(nets[k]),
         derivative=lambda out, net: out * (1 - out),
         numpy=_np_sigmoid,
+        numpy_jacobian=lambda net, out: np.diag(out * (1.0 - out)),
         # M3: σ′ taken of the activation, σ(out)(1 − σ(out)) instead of out(1 − out).
         derivative_mistakes=lambda out, net: (Mistake("M3", Sigmoid(out) * (1 - Sigmoid(out))),),
         screen=_sig_screen,
@@ -91,6 +96,7 @@ ACTIVATIONS: dict[str, Activation] = {a.name: a for a in (
         out=lambda nets, k: tanh(nets[k]),
         derivative=lambda out, net: 1 - out ** 2,
         numpy=np.tanh,
+        numpy_jacobian=lambda net, out: np.diag(1.0 - out ** 2),
         derivative_mistakes=lambda out, net: (
             Mistake("M3", 1 - tanh(out) ** 2),  # the derivative taken of the activation again
             Mistake("M18", out * (1 - out)),  # the sigmoid's derivative used for tanh
@@ -102,6 +108,7 @@ ACTIVATIONS: dict[str, Activation] = {a.name: a for a in (
         out=lambda nets, k: Relu(nets[k]),
         derivative=lambda out, net: Step(net),
         numpy=lambda x: np.maximum(0.0, x),
+        numpy_jacobian=lambda net, out: np.diag((net > 0).astype(float)),
         # M17: ReLU′ taken as 1 everywhere. Where the unit is on it is 1 indeed, so it shows only
         # where a net input is negative (a teacher's example; drawn variants keep every unit on).
         derivative_mistakes=lambda out, net: (Mistake("M17", Num(1.0), may_equal_truth=True),),
@@ -112,6 +119,7 @@ ACTIVATIONS: dict[str, Activation] = {a.name: a for a in (
         out=lambda nets, k: nets[k],
         derivative=lambda out, net: Num(1.0),
         numpy=lambda x: np.asarray(x, dtype=float),
+        numpy_jacobian=lambda net, out: np.eye(net.size),
         derivative_mistakes=lambda out, net: (),
         screen=lambda net, out: None,
     ),
@@ -120,6 +128,7 @@ ACTIVATIONS: dict[str, Activation] = {a.name: a for a in (
         out=lambda nets, k: exp(nets[k]) / sum_of(exp(n) for n in nets),
         derivative=None,
         numpy=_np_softmax,
+        numpy_jacobian=lambda net, out: np.diag(out) - np.outer(out, out),
         derivative_mistakes=lambda out, net: (),
         screen=_softmax_screen,
     ),
@@ -145,6 +154,9 @@ class Loss(NamedTuple):
     delta_mistakes: Callable[[Expr, Expr, str], tuple[Mistake, ...]]
     # Why targets do not fit this loss and output, naming the id (or None)
     check_targets: Callable[[np.ndarray, str, list[str]], str | None]
+    # numpy: E per output, and ∂E_total/∂out, from (targets, outputs, output activation)
+    numpy_error: Callable[[np.ndarray, np.ndarray, str], np.ndarray]
+    numpy_gradient: Callable[[np.ndarray, np.ndarray, str], np.ndarray]
 
 
 def _over(e: Expr, n: int) -> Expr:
@@ -200,6 +212,8 @@ LOSSES: dict[str, Loss] = {l.name: l for l in (
                                                Mistake("M5", t - o)),
         delta_mistakes=lambda t, o, out: (),
         check_targets=_squared_targets,
+        numpy_error=lambda t, o, out: 0.5 * (t - o) ** 2,
+        numpy_gradient=lambda t, o, out: o - t,
     ),
     Loss(
         # Keras' and PyTorch's MSE: the mean over the outputs of (t − o)², without the ½.
@@ -213,6 +227,8 @@ LOSSES: dict[str, Loss] = {l.name: l for l in (
         + ((Mistake("M4", 2 * (o - t), "no 1/n"),) if n > 1 else ()),
         delta_mistakes=lambda t, o, out: (),
         check_targets=_squared_targets,
+        numpy_error=lambda t, o, out: (t - o) ** 2 / t.size,
+        numpy_gradient=lambda t, o, out: 2.0 * (o - t) / t.size,
     ),
     Loss(
         # Binary cross-entropy summed over sigmoid outputs; categorical cross-entropy over a softmax.
@@ -225,6 +241,8 @@ LOSSES: dict[str, Loss] = {l.name: l for l in (
         # M20: the simplified delta multiplied by σ′ again, as if the loss were squared.
         delta_mistakes=lambda t, o, out: (Mistake("M20", (o - t) * o * (1 - o)),),
         check_targets=_ce_targets,
+        numpy_error=lambda t, o, out: -t * np.log(o) if out == "softmax" else -(t * np.log(o) + (1 - t) * np.log(1 - o)),
+        numpy_gradient=lambda t, o, out: -t / o if out == "softmax" else (o - t) / (o * (1 - o)),
     ),
 )}
 

@@ -1,9 +1,10 @@
-"""The numpy reference: one step of gradient descent on a one-hidden-layer net.
+"""The numpy reference: one step of gradient descent on a one-hidden-layer net, in matrix form.
 
-Written in matrix form and kept apart from the spreadsheet side on purpose: it is
-the independent witness that the workbook formulas are tested against, so it must
-not share their code (not even activations.py's records: its functions and
-derivatives are written here again, as a textbook writes them for vectors).
+It is the independent witness the workbook formulas are tested against, so it shares
+none of their code: it uses the numpy half of each activation's and loss's record
+(activations.py), never the expressions the formulas are rendered from, and works on
+whole layers (a layer's Jacobian, diagonal but for a softmax) where the sheet works cell
+by cell. Its gradients are checked against central finite differences.
 Conventions (Mazur's): online update w <- w - eta * dE/dw, all gradients taken at
 the old weights; E is the network's loss summed over its outputs.
 """
@@ -14,75 +15,12 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .activations import ACTIVATIONS, LOSSES
 from .network import Givens
 
 
 def sigmoid(x):
-    # 1/(1+e^-x) = exp(-log(1+e^-x)); logaddexp computes log(e^0+e^-x) without overflow
-    # for any x, where 1/(1+exp(-x)) would overflow exp() below about -709.
-    return np.exp(-np.logaddexp(0.0, -np.asarray(x, dtype=float)))
-
-
-def softmax(x):
-    z = np.exp(x - np.max(x))  # shifted: the same quotient, no overflow
-    return z / z.sum()
-
-
-def activate(name: str, net: np.ndarray) -> np.ndarray:
-    if name == "sigmoid":
-        return sigmoid(net)
-    if name == "tanh":
-        return np.tanh(net)
-    if name == "relu":
-        return np.maximum(net, 0.0)
-    if name == "linear":
-        return net.astype(float)
-    if name == "softmax":
-        return softmax(net)
-    raise ValueError(name)
-
-
-def jacobian(name: str, net: np.ndarray, out: np.ndarray) -> np.ndarray:
-    """∂out/∂net of a layer as a matrix: diagonal for elementwise functions."""
-    if name == "softmax":
-        return np.diag(out) - np.outer(out, out)
-    if name == "sigmoid":
-        d = out * (1.0 - out)
-    elif name == "tanh":
-        d = 1.0 - out ** 2
-    elif name == "relu":
-        d = (net > 0).astype(float)
-    elif name == "linear":
-        d = np.ones_like(net, dtype=float)
-    else:
-        raise ValueError(name)
-    return np.diag(d)
-
-
-def losses(name: str, output: str, t: np.ndarray, o: np.ndarray) -> np.ndarray:
-    """E per output; E_total is their sum."""
-    if name == "squared":
-        return 0.5 * (t - o) ** 2
-    if name == "mse":
-        return (t - o) ** 2 / t.size
-    if name == "cross-entropy":
-        if output == "softmax":
-            return -t * np.log(o)
-        return -(t * np.log(o) + (1 - t) * np.log(1 - o))
-    raise ValueError(name)
-
-
-def loss_gradient(name: str, output: str, t: np.ndarray, o: np.ndarray) -> np.ndarray:
-    """∂E_total/∂out."""
-    if name == "squared":
-        return o - t
-    if name == "mse":
-        return 2.0 * (o - t) / t.size
-    if name == "cross-entropy":
-        if output == "softmax":
-            return -t / o
-        return (o - t) / (o * (1 - o))
-    raise ValueError(name)
+    return ACTIVATIONS["sigmoid"].numpy(x)
 
 
 def _expand_bias(b: np.ndarray, size: int) -> np.ndarray:
@@ -138,10 +76,10 @@ def forward(g: Givens, w_hidden=None, w_out=None, b_hidden=None, b_out=None, inp
     b_out = g.b_out if b_out is None else b_out
     inputs = g.inputs if inputs is None else inputs
     net_h = w_hidden @ inputs + _expand_bias(b_hidden, s.n_hidden)
-    out_h = activate(s.activation, net_h)
+    out_h = ACTIVATIONS[s.activation].numpy(net_h)
     net_o = w_out @ out_h + _expand_bias(b_out, s.n_out)
-    out_o = activate(s.output, net_o)
-    E_o = losses(s.loss, s.output, g.targets, out_o)
+    out_o = ACTIVATIONS[s.output].numpy(net_o)
+    E_o = LOSSES[s.loss].numpy_error(g.targets, out_o, s.output)
     return Forward(net_h, out_h, net_o, out_o, E_o, float(E_o.sum()))
 
 
@@ -152,13 +90,13 @@ def loss(g: Givens, **params) -> float:
 def step(g: Givens) -> Step:
     s = g.shape
     f = forward(g)
-    dE_dout_o = loss_gradient(s.loss, s.output, g.targets, f.out_o)
-    j_o = jacobian(s.output, f.net_o, f.out_o)
+    dE_dout_o = LOSSES[s.loss].numpy_gradient(g.targets, f.out_o, s.output)
+    j_o = ACTIVATIONS[s.output].numpy_jacobian(f.net_o, f.out_o)
     delta_o = j_o.T @ dE_dout_o
     dE_dw_out = np.outer(delta_o, f.out_h)
     dE_db_out = _fold_bias_grad(delta_o, g.b_out)
     dE_dout_h = g.w_out.T @ delta_o  # old output weights: Mazur's rule
-    j_h = jacobian(s.activation, f.net_h, f.out_h)
+    j_h = ACTIVATIONS[s.activation].numpy_jacobian(f.net_h, f.out_h)
     delta_h = j_h.T @ dE_dout_h
     dE_dw_hidden = np.outer(delta_h, g.inputs)
     dE_db_hidden = _fold_bias_grad(delta_h, g.b_hidden)

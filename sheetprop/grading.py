@@ -17,6 +17,7 @@ from .graph import Graph
 from .mistakes import mutations
 from .tolerance import DEFAULT, Tolerance
 from .values import Reading
+from .verdicts import FOLLOWS_A_RIGHT_RULE, Verdict
 
 CARRIED_CREDIT = {"full": 1.0, "half": 0.5, "none": 0.0}
 # An input this much smaller than it should be (a delta of 0, say) makes every later cell
@@ -27,7 +28,7 @@ DEGENERATE = 1e-3
 @dataclass
 class CellVerdict:
     id: str
-    verdict: str
+    verdict: Verdict
     value: float | None
     shown: str | None
     expected: float
@@ -60,16 +61,16 @@ class Grade:
 
     @property
     def first_wrong(self) -> CellVerdict | None:
-        return next((c for c in self.cells if c.verdict not in ("correct", "carried")), None)
+        return next((c for c in self.cells if c.verdict not in FOLLOWS_A_RIGHT_RULE), None)
 
     @property
     def all_correct(self) -> bool:
-        return all(c.verdict == "correct" for c in self.cells) and not self.changed_givens
+        return all(c.verdict == Verdict.CORRECT for c in self.cells) and not self.changed_givens
 
     def carried_after(self, qid: str) -> int:
         """How many cells after qid are consistent with the student's own numbers."""
         ids = [c.id for c in self.cells]
-        return sum(1 for c in self.cells[ids.index(qid) + 1:] if c.verdict == "carried")
+        return sum(1 for c in self.cells[ids.index(qid) + 1:] if c.verdict == Verdict.CARRIED)
 
 
 def grade(graph: Graph, expected: dict[str, float], readings: dict[str, Reading],
@@ -99,24 +100,24 @@ def grade(graph: Graph, expected: dict[str, float], readings: dict[str, Reading]
         r = readings.get(qid)
         want = expected[qid]
         if r is None or r.blank:
-            cells.append(CellVerdict(qid, "blank", None, None, want))
+            cells.append(CellVerdict(qid, Verdict.BLANK, None, None, want))
             continue
         if r.number is None:
-            cells.append(CellVerdict(qid, "unreadable", None, r.shown, want, reason=r.reason))
+            cells.append(CellVerdict(qid, Verdict.UNREADABLE, None, r.shown, want, reason=r.reason))
             continue
         x = r.number
         env[qid] = x
         usable.add(qid)
-        verdict = CellVerdict(qid, "wrong", x, r.shown, want)
+        verdict = CellVerdict(qid, Verdict.WRONG, x, r.shown, want)
         # Most cells are plainly right: test that first, inline; the scale of a rule is
         # needed only near the edge.
         if (q.old is None and abs(x - want) <= rel * abs(want) + floor) or \
                 _same(tolerance, q.old, x, want, expected) or \
                 _same(tolerance, q.old, x, want, expected, _scale(q.expr, expected)):
-            verdict.verdict, verdict.points = "correct", 1.0
+            verdict.verdict, verdict.points = Verdict.CORRECT, 1.0
         elif _carried(tolerance, q, x, env, usable, sound):
-            verdict.verdict, verdict.points = "carried", CARRIED_CREDIT[carried]
-        if verdict.verdict == "wrong" and not _carried(tolerance, q, x, env, usable, usable):
+            verdict.verdict, verdict.points = Verdict.CARRIED, CARRIED_CREDIT[carried]
+        if verdict.verdict == Verdict.WRONG and not _carried(tolerance, q, x, env, usable, usable):
             # No name for a number the right rule gives on the student's own (degenerate) inputs;
             # and like carried credit, a name rests only on inputs that are filled in and not
             # degenerate: on a δ of 0 every mistake that multiplies by it "fits".
@@ -124,7 +125,7 @@ def grade(graph: Graph, expected: dict[str, float], readings: dict[str, Reading]
                      if all(i in usable and i in sound for i in m.expr.refs())
                      and _same(tolerance, q.old, x, _safe(m.expr, env), env, _scale(m.expr, env))}
             if len(codes) == 1:
-                verdict.verdict, verdict.mistake = "misconception", codes.pop()
+                verdict.verdict, verdict.mistake = Verdict.MISCONCEPTION, codes.pop()
             elif len(codes) > 1:
                 verdict.reason = "ambiguous"
         if abs(x) > DEGENERATE * abs(want):

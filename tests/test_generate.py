@@ -183,7 +183,7 @@ def test_givens_file_rebuilds_a_textbook_example(tmp_path):
 @pytest.mark.parametrize("content, message", [
     ('layers = "2-2-1"\n[values]\ni_1 = 0.1\n', "needs a value for"),
     ('layers = "2-9-1"\n[values]\n', "from 1 to"),
-    ('bias = "sometimes"\n[values]\n', "bias mode"),
+    ('bias = "sometimes"\n[values]\n', "bias must be one of"),
     ('[values]\ni_1 = "x"\n', "needs a value"),
     ('this is not toml', "not valid TOML"),
 ])

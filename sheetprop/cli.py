@@ -157,7 +157,7 @@ def check(files, as_json, lang, show_answers, carried, rel_tol, abs_tol, no_reca
     from .batch import check_many
     from .check import Options, worst_status
     from .classroom import copy_flags, summarize
-    from .report import brief, class_lines, json_document, terminal
+    from .report import brief, class_lines, json_chunks, terminal
     from .text import normalize_lang
     from .tolerance import Tolerance
 
@@ -177,7 +177,8 @@ def check(files, as_json, lang, show_answers, carried, rel_tol, abs_tol, no_reca
     summary = summarize(results) if batch else None
     full = (not batch) if full is None else full
     if as_json:
-        click.echo(json_document(results, lang, show_answers, flags, summary))
+        for chunk in json_chunks(results, lang, show_answers, flags, summary):
+            click.echo(chunk, nl=False)
     else:
         for n, result in enumerate(results):
             if full:

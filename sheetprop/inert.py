@@ -79,9 +79,12 @@ def _finite(value):
     return value
 
 
-def json_text(doc, indent: int | None = 2) -> str:
+def json_text(doc, indent: int | None = None) -> str:
     """Strict JSON: a number JSON cannot hold (NaN, ±Infinity: a given of 1e308 overflows) is
     null, and the characters above are \\u escapes (json.dumps leaves them raw with
     ensure_ascii=False; they occur only inside strings, so escaping them keeps the text valid)."""
-    text = json.dumps(_finite(doc), ensure_ascii=False, indent=indent, allow_nan=False)
-    return _JSON_UNSAFE.sub(lambda m: _escaped(m.group()), text)
+    try:
+        text = json.dumps(doc, ensure_ascii=False, indent=indent, allow_nan=False)
+    except ValueError:  # rare: only then walk the document
+        text = json.dumps(_finite(doc), ensure_ascii=False, indent=indent, allow_nan=False)
+    return _JSON_UNSAFE.sub(lambda m: _escaped(m.group()), text) if _JSON_UNSAFE.search(text) else text

@@ -150,17 +150,20 @@ def _cell_reason(t: Text, c) -> str | None:
     return None
 
 
-def json_document(results, lang=None, show_answers=False, flags: dict | None = None,
-                  summary: dict | None = None) -> str:
-    files = []
+def json_chunks(results, lang=None, show_answers=False, flags: dict | None = None, summary: dict | None = None):
+    """One JSON document, in pieces: a file per line, each made and written in turn, so that
+    a class of thousands never holds the whole document (or its tree) at once."""
+    yield '{"files": [\n'
     for n, r in enumerate(results):
         d = as_dict(r, lang, show_answers)
         d["flags"] = (flags or {}).get(n, [])
-        files.append(d)
-    doc = {"files": files}
-    if summary is not None:
-        doc["class"] = summary
-    return json_text(doc)
+        yield json_text(d) + (",\n" if n + 1 < len(results) else "\n")
+    yield "]" + ("" if summary is None else ',\n"class": ' + json_text(summary)) + "}\n"
+
+
+def json_document(results, lang=None, show_answers=False, flags: dict | None = None,
+                  summary: dict | None = None) -> str:
+    return "".join(json_chunks(results, lang, show_answers, flags, summary))
 
 
 def _label(graph_symbols: dict, qid: str) -> str:

@@ -93,6 +93,16 @@ def _rels_from(data: bytes) -> dict[str, str]:
 
 
 @_small_parts_cached
+def _targets_by_type_from(data: bytes) -> dict[str, str]:
+    """Relationship type (its last word: sharedStrings, styles, ...) -> the first part of that type."""
+    out: dict[str, str] = {}
+    for rel in _parse(data, "xl/_rels/workbook.xml.rels"):
+        kind = rel.get("Type", "").rsplit("/", 1)[-1]
+        out.setdefault(kind, posixpath.normpath(posixpath.join("xl", rel.get("Target", ""))))
+    return out
+
+
+@_small_parts_cached
 def _date_styles_from(data: bytes) -> frozenset[int]:
     custom, xfs = {}, []
     for el in _parse(data, "xl/styles.xml"):
@@ -225,13 +235,7 @@ class Xlsx:
         return self._shared("xl/styles.xml", _date_styles_from, frozenset())
 
     def _rels_of_type(self, kind: str) -> str | None:
-        data = self._bytes("xl/_rels/workbook.xml.rels")
-        if data is None:
-            return None
-        for rel in _parse(data, "xl/_rels/workbook.xml.rels"):
-            if rel.get("Type", "").endswith("/" + kind):
-                return posixpath.normpath(posixpath.join("xl", rel.get("Target", "")))
-        return None
+        return self._shared("xl/_rels/workbook.xml.rels", _targets_by_type_from, {}).get(kind)
 
     # -- cells -----------------------------------------------------------------
     def read(self, sheet: str, coords) -> dict[str, Cell]:

@@ -290,10 +290,11 @@ finally:
 """
 
 
-def measured(*args, cwd=None, timeout=TIME_LIMIT):
+def measured(*args, cwd=None, timeout=TIME_LIMIT, env=None):
     """The command line, with its own peak memory (KB) read back."""
     proc = subprocess.run([sys.executable, "-c", MEASURED, *map(str, args)], capture_output=True, text=True,
-                          timeout=timeout, preexec_fn=_limited, cwd=cwd, stdin=subprocess.DEVNULL)
+                          timeout=timeout, preexec_fn=_limited, cwd=cwd, stdin=subprocess.DEVNULL,
+                          env=None if env is None else dict(os.environ, **env))
     assert "Traceback" not in proc.stderr, proc.stderr[-2000:]
     peak = int(re.search(r"MAXRSS (\d+)", proc.stderr).group(1))
     return proc.returncode, proc.stdout, proc.stderr, peak
@@ -419,3 +420,47 @@ def test_roster_students_sharing_a_variant_are_flagged_in_bounded_lists(exercise
     for f in doc["files"]:
         assert len(f["flags"]) == MAX_OTHERS and {fl["kind"] for fl in f["flags"]} == {"same_variant"}
         assert all(fl["group"] == 300 and fl["other"] != f["student"]["id"] for fl in f["flags"])
+
+
+@pytest.mark.libreoffice
+def test_hostile_ods_files_are_read_in_bounded_time_and_memory(exercise, tmp_path):
+    """An .ods is read from its own XML (ods.py): repeated rows and columns are counted, never
+    expanded; a bad file is one line; the good one is graded without LibreOffice."""
+    from sheetprop import libreoffice
+
+    *_, good = exercise
+    ods, = libreoffice.convert([good], tmp_path / "lo", "ods")
+    src = hostile.entries(ods)
+    content = dict(src)["content.xml"]
+
+    def variant(name, edit):
+        return hostile.rezip(tmp_path / name, [(n, edit(b) if n == "content.xml" else b) for n, b in src],
+                             zipfile.ZIP_DEFLATED)
+
+    rows = (b'<table:table-row table:number-rows-repeated="1048000"><table:table-cell '
+            b'table:number-columns-repeated="16384"/></table:table-row>')
+    first_sheet = b'<table:table table:name="Endless">' + rows * 50 + b"</table:table>"
+    files = {
+        "good.ods": ods,
+        "endless.ods": variant("endless.ods", lambda b: b.replace(b"<table:table ", first_sheet + b"<table:table ", 1)
+                               .replace(b"</table:table></office", rows + b"</table:table></office", 1)),
+        "filler.ods": variant("filler.ods", lambda b: b.replace(
+            b"</table:table>", b"".join(b'<table:table-row><table:table-cell office:value-type="float" '
+                                        b'office:value="%d"/></table:table-row>' % (n * 7919) for n in range(80_000))
+            + b"</table:table>", 1)),
+        "overflow.ods": variant("overflow.ods", lambda b: re.sub(
+            rb'(office:value-type="float" office:value=")[^"]*', rb"\g<1>1e400", b)),
+        "no-content.ods": hostile.rezip(tmp_path / "no-content.ods", [(n, b) for n, b in src if n != "content.xml"]),
+    }
+    assert content != dict(hostile.entries(files["endless.ods"]))["content.xml"]
+    status, out, err, peak = measured("check", "--json", *files.values(), timeout=30,
+                                      env={"SHEETPROP_SOFFICE": "/nonexistent/soffice"})
+    doc = strict_json(out)
+    by_name = {Path(f["path"]).name: f for f in doc["files"]}
+    assert by_name["good.ods"]["score"]["points"] == 35 and by_name["good.ods"]["flags"] == []
+    assert by_name["endless.ods"]["score"]["points"] == 35
+    assert by_name["filler.ods"]["error"] is None, by_name["filler.ods"]["error"]
+    assert by_name["filler.ods"]["score"]["points"] == 35
+    assert by_name["overflow.ods"]["error"] is not None or by_name["overflow.ods"]["score"]["points"] < 35
+    assert by_name["no-content.ods"]["error_code"] == "damaged"
+    assert status == 2 and peak < 150 * 1024

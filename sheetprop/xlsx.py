@@ -60,7 +60,6 @@ def _small_parts_cached(derive):
     def lookup(data: bytes):
         return cached(data) if len(data) <= CACHED_PART_BYTES else derive(data)
 
-    lookup.cache_clear = cached.cache_clear
     return lookup
 
 

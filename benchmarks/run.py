@@ -9,6 +9,8 @@ What it measures, each as the median of several runs:
   - a batch check of a few hundred filled workbooks (varied variants, some with mistakes,
     saved by LibreOffice where it is installed): submissions per second, through the library
     and through the command line, with the verdicts compared to one-file checks;
+  - a class of 2,000 hand-ins (the batch's workbooks, copied under 2,000 names) through
+    `sheetprop check --json --gradebook`, start-up, JSON and gradebook included;
   - peak memory (maximum resident set of the largest process) of each command.
 """
 
@@ -89,6 +91,7 @@ def main():
     parser.add_argument("--repeat", type=int, default=15, help="runs per timing (median)")
     parser.add_argument("--batch", type=int, default=300, help="workbooks in the batch")
     parser.add_argument("--no-libreoffice", action="store_true", help="keep the batch as openpyxl saved it")
+    parser.add_argument("--class-size", type=int, default=2000, help="hand-ins in the command-line class run")
     args = parser.parse_args()
 
     exe = sys.executable
@@ -169,6 +172,16 @@ def main():
         print(f"{'library, one core':42s} {one_core:9.0f} files/s")
         print(f"{'command line, --json, start-up included':42s} {len(files) / cli_t:9.0f} files/s"
               f"   peak RSS {cli_mem:.0f} MB")
+        klass = tmp / "class"
+        klass.mkdir()
+        for n in range(args.class_size):
+            shutil.copyfile(files[n % len(files)], klass / f"hand-in{n:05d}.xlsx")
+        names = sorted(p.name for p in klass.iterdir())
+        class_runs = [run([*sheetprop, "check", "--json", "--gradebook", str(tmp / "grades.csv"), *names],
+                          cwd=klass) for _ in range(3)]
+        class_t = statistics.median(t for t, _, _ in class_runs)
+        print(f"{f'command line, --json --gradebook, {args.class_size} files':42s} "
+              f"{args.class_size / class_t:9.0f} files/s   peak RSS {max(m for _, m, _ in class_runs):.0f} MB")
         print(f"verdicts identical to one-file checks: {'yes' if same else 'NO'}")
         print(f"(target: at least {TARGETS['rate']:.0f} files/s on all cores, every guard in force)")
 

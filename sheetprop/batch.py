@@ -21,12 +21,11 @@ PARALLEL_FROM = 16
 # Results cross from the workers as tuples of plain values, not as objects: pickling
 # dataclasses costs more than checking the file did. Only what reports, gradebooks,
 # class summaries and feedback read goes across (no readings, no givens).
-def to_wire(r: FileResult, keep_bytes: bool = False) -> tuple:
+def to_wire(r: FileResult) -> tuple:
     if r.error is not None:
         return (r.path, r.error, r.error_code)
     sub, g = r.submission, r.grade
     return (r.path, None, None, sub.meta, sub.cells, sub.notes, sub.missing_names,
-            sub.data if keep_bytes else b"",
             [(c.id, c.verdict, c.value, c.shown, c.expected, c.reason, c.mistake, c.points) for c in g.cells],
             [(ch.id, ch.expected, ch.shown, ch.value) for ch in g.changed_givens], g.carried_policy)
 
@@ -34,17 +33,16 @@ def to_wire(r: FileResult, keep_bytes: bool = False) -> tuple:
 def from_wire(w: tuple) -> FileResult:
     if w[1] is not None:
         return FileResult(w[0], error=w[1], error_code=w[2])
-    path, _, _, meta, cells, notes, missing, data, verdicts, changed, carried = w
+    path, _, _, meta, cells, notes, missing, verdicts, changed, carried = w
     ex = meta["exercise"]
     shape = shape_from(ex.get("layers", "2-2-1"), ex.get("bias", "neuron"), ex.get("train_biases", True))
     sub = Submission(path=Path(path), meta=meta, givens=None, graph=graph_for(shape), readings={}, cells=cells,
-                     notes=notes, missing_names=missing, data=data)
+                     notes=notes, missing_names=missing)
     grade = Grade([CellVerdict(*v) for v in verdicts], [GivenChange(*ch) for ch in changed], carried)
     return FileResult(path, submission=sub, grade=grade)
 
 
-def check_many(paths, options: Options = Options(), jobs: int | None = None, keep_bytes: bool = False,
-               progress=None) -> list[FileResult]:
+def check_many(paths, options: Options = Options(), jobs: int | None = None, progress=None) -> list[FileResult]:
     """Check every file, on `jobs` cores, the calling process being one of them."""
     paths = [str(p) for p in paths]
     jobs = jobs or os.cpu_count() or 1
@@ -71,7 +69,7 @@ def check_many(paths, options: Options = Options(), jobs: int | None = None, kee
     chunks = [(i, paths[i: i + chunk]) for i in range(0, total, chunk)]
     try:
         with ProcessPoolExecutor(max_workers=jobs - 1) as pool:
-            futures = [pool.submit(_check_chunk, part, options, keep_bytes) for _, part in chunks]
+            futures = [pool.submit(_check_chunk, part, options) for _, part in chunks]
             for (i, part), future in zip(reversed(chunks), reversed(futures)):
                 if not future.cancel():
                     break
@@ -96,5 +94,5 @@ def check_many(paths, options: Options = Options(), jobs: int | None = None, kee
     return results
 
 
-def _check_chunk(paths, options: Options, keep_bytes: bool) -> list[tuple]:
-    return [to_wire(check_file(p, options), keep_bytes) for p in paths]
+def _check_chunk(paths, options: Options) -> list[tuple]:
+    return [to_wire(check_file(p, options)) for p in paths]

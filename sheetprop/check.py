@@ -28,20 +28,20 @@ class Options:
     time_limit: float = 60.0
 
 
-class _TimeUp(BaseException):
+class TimeUp(BaseException):
     """A BaseException, so that no handler for ordinary errors on the way can swallow it."""
 
 
 @contextmanager
-def _deadline(seconds: float):
-    """Raise _TimeUp after `seconds` of wall time (Unix, main thread; elsewhere, no backstop)."""
+def deadline(seconds: float):
+    """Raise TimeUp after `seconds` of wall time (Unix, main thread; elsewhere, no backstop)."""
     usable = seconds and hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
     if not usable:
         yield
         return
 
     def up(*_):
-        raise _TimeUp()
+        raise TimeUp()
 
     previous = signal.signal(signal.SIGALRM, up)
     signal.setitimer(signal.ITIMER_REAL, seconds)
@@ -70,12 +70,12 @@ class FileResult:
 def check_file(path, options: Options = Options()) -> FileResult:
     shown = str(path)
     try:
-        with _deadline(options.time_limit):
+        with deadline(options.time_limit):
             sub = load(Path(path), recalculate=options.recalculate)
             expected = reference_values(sub.graph, sub.givens)
             g = grade(sub.graph, expected, sub.readings, options.tolerance, options.carried)
         return FileResult(shown, submission=sub, grade=g)
-    except _TimeUp:
+    except TimeUp:
         return FileResult(shown, error=f"took longer than {options.time_limit:g} s to read: not checked",
                           error_code="timeout")
     except Rejected as e:

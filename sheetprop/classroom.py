@@ -55,49 +55,103 @@ def summarize(results: list[FileResult]) -> dict:
     }
 
 
-def copy_flags(results: list[FileResult], tolerance: Tolerance = DEFAULT) -> dict[int, list[dict]]:
-    """For each result (by index): other students whose variant it carries, or whose key it fits.
+# A flag names at most this many others (with the count of all of them), so that a class's
+# JSON stays proportional to its files even when hundreds share one variant.
+MAX_OTHERS = 10
+# A number that fits more variants than this says nothing about whose variant a student used.
+WINDOW = 64
 
-    A file fits another's variant when at least half of its numeric answers match that
-    variant's reference, and more of them than match its own.
+
+def copy_flags(results: list[FileResult], tolerance: Tolerance = DEFAULT) -> dict[int, list[dict]]:
+    """For each result (by index): a generated solution handed in, other roster students whose
+    variant it carries, or other students whose variant its answers fit.
+
+    Grouped by variant, never compared pair by pair: a self-study seed is shared on purpose,
+    so files carrying the same variant are flagged only when they are roster workbooks (they
+    carry a student id); a file fits another's variant when at least half of its numeric
+    answers match that variant's reference, and more of them than match its own.
     """
     flags: dict[int, list[dict]] = defaultdict(list)
     checked = [i for i, r in enumerate(results) if r.error is None]
     by_variant: dict[str, list[int]] = defaultdict(list)
     for i in checked:
-        key = json.dumps(results[i].submission.meta.get("exercise"), sort_keys=True)
-        by_variant[key].append(i)
+        by_variant[json.dumps(results[i].submission.meta.get("exercise"), sort_keys=True)].append(i)
     variant_of = {i: key for key, members in by_variant.items() for i in members}
     for i in checked:
         if "solution_workbook" in results[i].submission.notes:
             flags[i].append({"kind": "solution_workbook", "other": who(results[i]), "other_path": results[i].path})
     for members in by_variant.values():
-        if len(members) > 1:
-            for i in members:
-                for j in members:
-                    if i != j:
-                        flags[i].append({"kind": "same_variant", "other": who(results[j]),
-                                         "other_path": results[j].path})
+        _same_variant(results, members, flags)
+    _fits_other_variant(results, checked, variant_of, by_variant, tolerance, flags)
+    return dict(flags)
+
+
+def _same_variant(results, members: list[int], flags) -> None:
+    roster = [i for i in members if student_id(results[i])]
+    if len(roster) < 2:
+        return
+    for i in roster:
+        others = [j for j in roster[: MAX_OTHERS + 1] if j != i][:MAX_OTHERS]
+        for j in others:
+            flags[i].append({"kind": "same_variant", "other": who(results[j]), "other_path": results[j].path,
+                             "group": len(roster)})
+
+
+def _fits_other_variant(results, checked, variant_of, by_variant, tolerance: Tolerance, flags) -> None:
+    """Each student's answers against every variant's reference, through sorted references
+    (a binary search per answer), so the work grows with files times cells, not files squared."""
     by_ids: dict[tuple, list[int]] = defaultdict(list)
     for i in checked:
         by_ids[tuple(c.id for c in results[i].grade.cells)].append(i)
-    for ids, members in by_ids.items():
-        if len(members) < 2:
+    rel, floor = tolerance.rel, tolerance.abs
+    for members in by_ids.values():
+        variants = list(dict.fromkeys(variant_of[i] for i in members))
+        if len(variants) < 2:
             continue
-        answers = np.array([[c.value if c.value is not None else np.nan for c in results[i].grade.cells]
-                            for i in members], dtype=float)
-        keys = np.array([[c.expected for c in results[i].grade.cells] for i in members], dtype=float)
-        allowed = tolerance.rel * np.abs(keys) + tolerance.abs
-        # fits[a, b, q]: student a's answer q matches variant b's reference
-        fits = np.abs(answers[:, None, :] - keys[None, :, :]) <= allowed[None, :, :]
+        number = {key: v for v, key in enumerate(variants)}
+        keys = np.array([[c.expected for c in results[by_variant[key][0]].grade.cells] for key in variants],
+                        dtype=float)
+        with np.errstate(invalid="ignore"):
+            answers = np.array([[np.nan if c.value is None else c.value for c in results[i].grade.cells]
+                                for i in members], dtype=float)
+        answers[~np.isfinite(answers)] = np.nan
+        own = np.array([number[variant_of[i]] for i in members])
+        order = np.argsort(keys, axis=0, kind="stable")
+        ranked = np.take_along_axis(keys, order, axis=0)
+        pairs = []
+        for q in range(keys.shape[1]):
+            x = answers[:, q]
+            present = ~np.isnan(x)
+            xs = np.where(present, x, 0.0)
+            # |x - k| <= rel*|k| + abs implies |x - k| <= slack (since |k| <= (|x| + abs) / (1 - rel))
+            slack = (rel * (np.abs(xs) + floor) / max(1 - rel, 1e-12) + floor) * 1.000001
+            lo = np.searchsorted(ranked[:, q], xs - slack, "left")
+            hi = np.searchsorted(ranked[:, q], xs + slack, "right")
+            width = np.where(present & (hi - lo <= WINDOW), hi - lo, 0)
+            if not width.any():
+                continue
+            rows = np.repeat(np.arange(len(members)), width)
+            starts = np.repeat(lo, width)
+            offsets = np.arange(width.sum()) - np.repeat(np.cumsum(width) - width, width)
+            v = order[starts + offsets, q]
+            k = keys[v, q]
+            fit = np.abs(xs[rows] - k) <= rel * np.abs(k) + floor
+            pairs.append(rows[fit] * len(variants) + v[fit])
+        if not pairs:
+            continue
+        codes, counts = np.unique(np.concatenate(pairs), return_counts=True)
+        rows, v = np.divmod(codes, len(variants))
         numeric = np.maximum(np.sum(~np.isnan(answers), axis=1), 1)
-        share = fits.sum(axis=2) / numeric[:, None]
-        for a, i in enumerate(members):
-            own = share[a, a]
-            for b, j in enumerate(members):
-                if variant_of[i] == variant_of[j] or share[a, b] < 0.5 or share[a, b] <= own:
-                    continue
+        share = counts / numeric[rows]
+        own_share = np.zeros(len(members))
+        mine = v == own[rows]
+        own_share[rows[mine]] = share[mine]
+        for r, w, sh in zip(rows[~mine], v[~mine], share[~mine]):
+            if sh < 0.5 or sh <= own_share[r]:
+                continue
+            i = members[r]
+            holders = [j for j in by_variant[variants[w]] if j != i]
+            for j in holders[:MAX_OTHERS]:
                 flags[i].append({"kind": "fits_other_variant", "other": who(results[j]),
-                                 "other_path": results[j].path, "share": round(float(share[a, b]), 3),
-                                 "own_share": round(float(own), 3)})
-    return dict(flags)
+                                 "other_path": results[j].path, "share": round(float(sh), 3),
+                                 "own_share": round(float(own_share[r]), 3)})

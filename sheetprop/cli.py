@@ -9,6 +9,7 @@ import click
 
 from . import __version__
 from .activations import HIDDEN, LOSSES, OUTPUT
+from .inert import terminal as escape
 
 class Failure(click.ClickException):
     """One clear line and exit status 2, the status of a file or an input that could not be used."""
@@ -106,14 +107,19 @@ def _generate_class(roster, out_dir, secret, lang, shape, reseed, force):
     try:
         lang = normalize_lang(lang)
         with _progress("generating") as tick:
-            rows = generate_class(roster, out_dir, secret, lang, shape or Shape(), tuple(reseed), force, tick)
+            rows, skipped = generate_class(roster, out_dir, secret, lang, shape or Shape(), tuple(reseed), force,
+                                           tick)
     except (RosterError, GivensError, ValueError) as e:
-        raise Failure(str(e)) from None
+        raise Failure(escape(str(e), 300)) from None
     except OSError as e:
         raise Failure(f"cannot write to {out_dir}: {e.strerror or e}") from None
     written = sum(r["written"] for r in rows)
     click.echo(f"{len(rows)} students ({written} written, {len(rows) - written} unchanged): exercises in "
                f"{out_dir / 'exercises'}, solutions in {out_dir / 'solutions'}, manifest {out_dir / MANIFEST}")
+    for line in skipped:
+        click.echo(f"sheetprop: {line}", err=True)
+    if skipped:
+        sys.exit(2)
 
 
 class _progress:
@@ -177,7 +183,7 @@ def check(files, as_json, lang, show_answers, carried, rel_tol, abs_tol, no_reca
     from .batch import check_many
     from .check import Options, worst_status
     from .classroom import copy_flags, summarize
-    from .report import brief, class_lines, json_document, terminal
+    from .report import brief, class_lines, json_chunks, terminal
     from .text import normalize_lang
     from .tolerance import Tolerance
 
@@ -200,13 +206,14 @@ def check(files, as_json, lang, show_answers, carried, rel_tol, abs_tol, no_reca
         except GradebookError as e:
             raise click.UsageError(str(e)) from None
     with _progress("checking") as tick:
-        results = check_many(files, options, jobs=jobs, keep_bytes=bool(targets), progress=tick)
+        results = check_many(files, options, jobs=jobs, progress=tick)
     batch = len(results) > 1
     flags = copy_flags(results, tolerance) if batch else {}
     summary = summarize(results) if batch else None
     full = (not batch) if full is None else full
     if as_json:
-        click.echo(json_document(results, lang, show_answers, flags, summary))
+        for chunk in json_chunks(results, lang, show_answers, flags, summary):
+            click.echo(chunk, nl=False)
     else:
         for n, result in enumerate(results):
             if full:
@@ -217,24 +224,43 @@ def check(files, as_json, lang, show_answers, carried, rel_tol, abs_tol, no_reca
         if batch:
             click.echo("")
             click.echo("\n".join(class_lines(results, summary, flags, lang)))
-    for result in results:
-        if result.path in targets and result.error is None:
-            from .feedback import FeedbackError, write_feedback
-
-            try:
-                written = write_feedback(result, targets[result.path], lang, show_answers)
-                click.echo(f"feedback: {written}", err=True)
-            except (FeedbackError, OSError) as e:
-                click.echo(f"sheetprop: no feedback for {result.path}: {e}", err=True)
+    status = worst_status(results)
     if gradebook is not None:
         from .gradebook import write_gradebook
 
         try:
             write_gradebook(results, gradebook, flags, gradebook_format, lang, summary, assignment)
-            click.echo(f"gradebook: {gradebook}", err=True)
+            click.echo(f"gradebook: {escape(gradebook, 300)}", err=True)
         except OSError as e:
-            raise Failure(f"cannot write the gradebook {gradebook}: {e.strerror or e}") from None
-    sys.exit(worst_status(results))
+            click.echo(f"sheetprop: cannot write the gradebook {escape(gradebook, 300)}: {e.strerror or e}", err=True)
+            status = 2
+    if targets and not _write_feedbacks(results, targets, lang, show_answers):
+        status = 2
+    sys.exit(status)
+
+
+def _write_feedbacks(results, targets: dict, lang, show_answers) -> bool:
+    """Each file's feedback; one that fails gets its line and the others go on. True if all were written."""
+    from .feedback import write_feedback
+
+    ok = True
+    for result in results:
+        if result.path not in targets or result.error is not None:
+            continue
+        try:
+            written = write_feedback(result, targets[result.path], lang, show_answers)
+            click.echo(f"feedback: {escape(written, 300)}", err=True)
+        except MemoryError:
+            click.echo(f"sheetprop: no feedback for {escape(result.path, 200)}: out of memory", err=True)
+            ok = False
+        except OSError as e:
+            click.echo(f"sheetprop: no feedback for {escape(result.path, 200)}: {escape(e.strerror or e, 200)}",
+                       err=True)
+            ok = False
+        except Exception as e:  # noqa: BLE001 - one file's feedback never stops the others'
+            click.echo(f"sheetprop: no feedback for {escape(result.path, 200)}: {escape(e, 200)}", err=True)
+            ok = False
+    return ok
 
 
 @cli.command()

@@ -1,22 +1,31 @@
-"""The student's own workbook handed back: each answer cell coloured by its verdict, with a
-comment saying why, and a summary sheet. Written to a new file; the input is never touched."""
+"""The student's work handed back: the exercise, built fresh, with the student's values in it,
+each answer cell coloured by its verdict with a comment saying why, and a summary sheet.
+
+Built from the exercise's own layout (write.py), never from the student's file: nothing
+the student's workbook carries (formulas such as WEBSERVICE or DDE, hyperlinks, defined
+names like Auto_Open, recalculation on load, a sheet of millions of cells) can reach the
+teacher's spreadsheet, and the work is the same small workbook whatever was handed in.
+Every value the student typed goes in as a plain number or as text, never as a formula.
+"""
 
 from __future__ import annotations
 
-import io
+import os
+import tempfile
 from pathlib import Path
 
-import openpyxl
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 
-from .check import FileResult
+from .check import FileResult, TimeUp, deadline
+from .inert import sheet_text
+from .layout import lay_out
 from .report import fmt_number, lang_of, reason_text, summary_lines, what_text
+from .sources import from_description
 from .text import origin_text, text
+from .write import build
 
-# One colour per verdict, none shared with another verdict or with the exercise's own cells
-# (givens blue DDEBF7, answers yellow FFF2CC): carried is aqua, not the givens' blue, and
-# unreadable orange, not the answers' yellow. The gradebook workbook uses the same colours.
+# No colour shared with another verdict, nor with the exercise's blue givens and yellow answers.
 FILLS = {
     "correct": "C6EFCE",
     "carried": "A6E3E0",
@@ -25,83 +34,120 @@ FILLS = {
     "blank": "D9D9D9",
     "unreadable": "F8CBAD",
 }
+# Building the workbook takes well under a second; this is the same backstop as reading.
+TIME_LIMIT = 60.0
 
 
 class FeedbackError(ValueError):
     pass
 
 
-def write_feedback(result: FileResult, out: Path, lang: str | None = None, show_answers: bool = False) -> Path:
+def write_feedback(result: FileResult, out: Path, lang: str | None = None, show_answers: bool = False,
+                   time_limit: float = TIME_LIMIT) -> Path:
     if result.error is not None or result.submission is None:
         raise FeedbackError(f"{result.path} could not be checked, so it has no feedback")
     out = Path(out)
     if out.exists() and out.resolve() == Path(result.path).resolve():
         raise FeedbackError("the feedback would overwrite the student's file; choose another name")
-    t = text(lang_of(result, lang))
-    sub, grade = result.submission, result.grade
-    _refuse_unusual(sub)
-    # The bytes intake already vetted (zip limits, size); openpyxl parses them through defusedxml.
-    wb = openpyxl.load_workbook(io.BytesIO(sub.data), keep_links=False, keep_vba=False)
-    for cell in grade.cells:
-        sheet, coord = sub.cells[cell.id].split("!")
-        if sheet not in wb.sheetnames:
-            continue
-        target = wb[sheet][coord]
-        target.fill = PatternFill("solid", fgColor=FILLS[cell.verdict])
-        target.comment = Comment(_comment(t, cell, show_answers), "sheetprop", width=320, height=110)
-
-    summary = wb.create_sheet(t("sheet.summary_sheet_name"), 0)
-    summary.column_dimensions["A"].width = 22
-    summary.column_dimensions["B"].width = 20
-    summary.column_dimensions["C"].width = 18
-    summary.column_dimensions["D"].width = 90
-    summary["A1"] = t("feedback.summary_title")
-    summary["A1"].font = Font(bold=True, size=14)
-    summary["A3"], summary["B3"] = t("feedback.file"), Path(result.path).name
-    summary["A4"] = t("feedback.exercise")
-    summary["B4"] = origin_text(t, sub.meta.get("origin", {}))
-    row = 6
-    for line in summary_lines(result, t):
-        summary.cell(row, 1, line)
-        row += 1
-    row += 1
-    summary.cell(row, 1, t("feedback.legend")).font = Font(bold=True)
-    for verdict, colour in FILLS.items():
-        row += 1
-        c = summary.cell(row, 1, t(f"report.verdicts.{verdict}"))
-        c.fill = PatternFill("solid", fgColor=colour)
-        summary.cell(row, 2, t(f"legend.{verdict}"))
-    row += 2
-    summary.cell(row, 1, t("feedback.cells")).font = Font(bold=True)
-    for cell in grade.cells:
-        row += 1
-        summary.cell(row, 1, sub.graph.symbols[cell.id])
-        summary.cell(row, 2, cell.id)
-        verdict = summary.cell(row, 3, t(f"report.verdicts.{cell.verdict}") + (f" {cell.mistake}" if cell.mistake
-                                                                               else ""))
-        verdict.fill = PatternFill("solid", fgColor=FILLS[cell.verdict])
-        summary.cell(row, 4, _comment(t, cell, show_answers).replace("\n", "  "))
-    wb.active = 0
-    out.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(out)
+    try:
+        with deadline(time_limit):
+            wb = _workbook(result, text(lang_of(result, lang)), show_answers)
+            _save(wb, out)
+    except TimeUp:
+        raise FeedbackError(f"took longer than {time_limit:g} s to write") from None
     return out
 
 
-# openpyxl makes an object for every cell of a merged range and every cell up to the
-# sheet's extent: a workbook beyond these is not one a spreadsheet program saved from
-# the exercise, and annotating it could take minutes and gigabytes.
-MAX_MERGE_CELLS = 10_000
+def _workbook(result: FileResult, t, show_answers: bool):
+    sub, grade = result.submission, result.grade
+    meta = sub.meta
+    givens = sub.givens or from_description(meta["exercise"], meta["origin"])
+    # The origin is shown on the sheet (the student's id and name): as inert text.
+    givens = givens.with_values(origin={str(k): sheet_text(v) for k, v in givens.origin.items()})
+    wb = build(givens, "exercise", t.lang)
+    wb.custom_doc_props.props = []  # not an exercise to fill in: no sheetprop metadata
+    wb.calculation.fullCalcOnLoad = False  # nothing to compute: plain values only
+    ws = wb.active
+    where = lay_out(sub.graph, t).cell_of
+    for cell in grade.cells:
+        target = ws[where[cell.id]]
+        if cell.value is not None:
+            target.value = cell.value
+        elif cell.shown:
+            _put_text(target, cell.shown)
+        target.fill = PatternFill("solid", fgColor=FILLS[cell.verdict])
+        target.comment = Comment(sheet_text(_comment(t, cell, show_answers)), "sheetprop", width=320, height=110)
+    for change in grade.changed_givens:
+        target = ws[where[change.id]]
+        if change.value is not None:
+            target.value = change.value
+        else:
+            _put_text(target, change.shown or "")
+        target.fill = PatternFill("solid", fgColor=FILLS["wrong"])
+        target.comment = Comment(sheet_text(t("feedback_given.changed", value=fmt_number(change.expected))),
+                                 "sheetprop", width=320, height=60)
+
+    summary = wb.create_sheet(t("sheet.summary_sheet_name"), 0)
+    for col, width in (("A", 22), ("B", 20), ("C", 18), ("D", 90)):
+        summary.column_dimensions[col].width = width
+    _put_text(summary["A1"], t("feedback.summary_title")).font = Font(bold=True, size=14)
+    _put_text(summary["A3"], t("feedback.file"))
+    _put_text(summary["B3"], Path(result.path).name)
+    _put_text(summary["A4"], t("feedback.exercise"))
+    _put_text(summary["B4"], origin_text(t, meta.get("origin", {})))
+    row = 6
+    for line in summary_lines(result, t):
+        _put_text(summary.cell(row, 1), line)
+        row += 1
+    row += 1
+    _put_text(summary.cell(row, 1), t("feedback.legend")).font = Font(bold=True)
+    for verdict, colour in FILLS.items():
+        row += 1
+        _put_text(summary.cell(row, 1), t(f"report.verdicts.{verdict}")).fill = PatternFill("solid", fgColor=colour)
+        _put_text(summary.cell(row, 2), t(f"legend.{verdict}"))
+    row += 2
+    _put_text(summary.cell(row, 1), t("feedback.cells")).font = Font(bold=True)
+    for cell in grade.cells:
+        row += 1
+        _put_text(summary.cell(row, 1), sub.graph.symbols[cell.id])
+        _put_text(summary.cell(row, 2), cell.id)
+        verdict = _put_text(summary.cell(row, 3), t(f"report.verdicts.{cell.verdict}")
+                            + (f" {cell.mistake}" if cell.mistake else ""))
+        verdict.fill = PatternFill("solid", fgColor=FILLS[cell.verdict])
+        _put_text(summary.cell(row, 4), _comment(t, cell, show_answers).replace("\n", "  "))
+    wb.active = 0
+    return wb
 
 
-def _refuse_unusual(sub) -> None:
-    import zipfile
+def _put_text(cell, value):
+    """Text as text: openpyxl would store '=...' as a formula; the string type keeps it inert."""
+    cell.value = sheet_text(value)
+    cell.data_type = "s"
+    return cell
 
-    from .xlsx import Xlsx
 
-    book = Xlsx(zipfile.ZipFile(io.BytesIO(sub.data)))
-    for sheet in book.sheets:
-        if book.largest_merge(sheet) > MAX_MERGE_CELLS:
-            raise FeedbackError("it has a merged range too large to annotate safely")
+def _save(wb, out: Path) -> None:
+    """Written beside the target and renamed onto it: a link already at the target is
+    replaced, never written through (a student's folder may hold one to another file)."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".sheetprop-", suffix=".xlsx", dir=out.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            wb.save(f)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes it private; a feedback file is to be shared
+        os.replace(tmp, out)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def _comment(t, cell, show_answers: bool) -> str:

@@ -116,7 +116,7 @@ def write_gradebook(results: list[FileResult], path: Path, flags: dict[int, list
 def _write_csv(ids: list[str], rows: list[Row], path: Path) -> None:
     with open(path, "w", encoding="utf-8-sig", newline="") as f:
         w = csv.writer(f)
-        w.writerow(FIXED + ids)
+        w.writerow([csv_cell(h) for h in FIXED + ids])
         for row in rows:
             score = "" if row.score is None else f"{row.score:g}"
             w.writerow([csv_cell(row.student_id), csv_cell(row.name), csv_cell(row.file), score,

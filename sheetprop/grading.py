@@ -23,6 +23,10 @@ CARRIED_CREDIT = {"full": 1.0, "half": 0.5, "none": 0.0}
 # An input this much smaller than it should be (a delta of 0, say) makes every later cell
 # trivially consistent with it: no carried credit rests on it.
 DEGENERATE = 1e-3
+# Nor on an absurd one: every quantity of a sigmoid step is of order one, and a number this
+# many times larger (1e16 typed in every cell) would otherwise earn the cells that only repeat
+# it (E_total = E_o1, a bias gradient = its delta, out - target).
+ABSURD = 1e3
 
 
 @dataclass
@@ -128,8 +132,8 @@ def grade(graph: Graph, expected: dict[str, float], readings: dict[str, Reading]
                 verdict.verdict, verdict.mistake = Verdict.MISCONCEPTION, codes.pop()
             elif len(codes) > 1:
                 verdict.reason = "ambiguous"
-        if abs(x) > DEGENERATE * abs(want):
-            sound.add(qid)  # even a wrong number can carry forward; a vanishing one cannot
+        if DEGENERATE * abs(want) < abs(x) <= ABSURD * max(abs(want), 1.0):
+            sound.add(qid)  # even a wrong number can carry forward; a vanishing or absurd one cannot
         cells.append(verdict)
     return Grade(cells, changed, carried)
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-import json
-
 from .check import FileResult
-from .text import Text, origin_text, text
+from .inert import json_text
+from .text import LANGS, Text, origin_text, text
 from .values import escape
+
+# How much of a path, a student's id and name, or an error line is echoed (escaped).
+SHOWN = 200
 
 
 def fmt_number(x: float | None) -> str:
@@ -38,18 +40,19 @@ def lang_of(result: FileResult, lang: str | None) -> str:
     if lang:
         return lang
     if result.submission is not None:
-        return result.submission.meta.get("lang", "en")
+        lang = result.submission.meta.get("lang", "en")
+        return lang if lang in LANGS else "en"  # the metadata is the student's: never crash on it
     return "en"
 
 
 def terminal(result: FileResult, lang: str | None = None, show_answers: bool = False, color: bool = False) -> str:
     t = text(lang_of(result, lang))
-    path = escape(result.path, 200)
+    path = escape(result.path, SHOWN)
     if result.error is not None:
-        return t("report.could_not_check", path=path, reason=result.error)
+        return t("report.could_not_check", path=path, reason=escape(result.error, SHOWN))
     sub, g = result.submission, result.grade
     graph = sub.graph
-    lines = [t("report.checked", path=path, origin=origin_text(t, sub.meta.get("origin", {})),
+    lines = [t("report.checked", path=path, origin=escape(origin_text(t, sub.meta.get("origin", {})), SHOWN),
                layers=graph.shape.label), ""]
     header = [t("report.col_id"), t("report.col_symbol"), t("report.col_verdict"), t("report.col_value")]
     if show_answers:
@@ -147,17 +150,20 @@ def _cell_reason(t: Text, c) -> str | None:
     return None
 
 
-def json_document(results, lang=None, show_answers=False, flags: dict | None = None,
-                  summary: dict | None = None) -> str:
-    files = []
+def json_chunks(results, lang=None, show_answers=False, flags: dict | None = None, summary: dict | None = None):
+    """One JSON document, in pieces: a file per line, each made and written in turn, so that
+    a class of thousands never holds the whole document (or its tree) at once."""
+    yield '{"files": [\n'
     for n, r in enumerate(results):
         d = as_dict(r, lang, show_answers)
         d["flags"] = (flags or {}).get(n, [])
-        files.append(d)
-    doc = {"files": files}
-    if summary is not None:
-        doc["class"] = summary
-    return json.dumps(doc, ensure_ascii=False, indent=2)
+        yield json_text(d) + (",\n" if n + 1 < len(results) else "\n")
+    yield "]" + ("" if summary is None else ',\n"class": ' + json_text(summary)) + "}\n"
+
+
+def json_document(results, lang=None, show_answers=False, flags: dict | None = None,
+                  summary: dict | None = None) -> str:
+    return "".join(json_chunks(results, lang, show_answers, flags, summary))
 
 
 def _label(graph_symbols: dict, qid: str) -> str:
@@ -168,9 +174,9 @@ def _label(graph_symbols: dict, qid: str) -> str:
 def brief(result: FileResult, lang: str | None = None, flags: list[dict] | None = None) -> str:
     """One line per file, for batches."""
     t = text(lang_of(result, lang))
-    path = escape(result.path, 200)
+    path = escape(result.path, SHOWN)
     if result.error is not None:
-        return t("report.could_not_check", path=path, reason=result.error)
+        return t("report.could_not_check", path=path, reason=escape(result.error, SHOWN))
     g = result.grade
     first = g.first_wrong
     where = ""
@@ -179,7 +185,7 @@ def brief(result: FileResult, lang: str | None = None, flags: list[dict] | None 
         where = t("batch.brief_where", label=_label(result.submission.graph.symbols, first.id), verdict=verdict)
     line = t("batch.brief", path=path, points=_points(g.points), max=g.max_points, where=where)
     if flags:
-        line += t("batch.brief_flags", others=", ".join(sorted({f["other"] for f in flags})))
+        line += t("batch.brief_flags", others=escape(", ".join(sorted({f["other"] for f in flags})), SHOWN))
     return line
 
 
@@ -208,10 +214,11 @@ def class_lines(results, summary: dict, flags: dict, lang: str | None = None) ->
         sid = who(r)
         return escape(sid if sid == r.path else f"{sid} ({r.path})", 120)
 
-    groups = []
+    groups, seen = [], set()
     for i, fl in sorted(flags.items()):
-        group = {results[i].path} | {f["other_path"] for f in fl if f["kind"] == "same_variant"}
-        if len(group) > 1 and group not in groups:
+        group = frozenset({results[i].path} | {f["other_path"] for f in fl if f["kind"] == "same_variant"})
+        if len(group) > 1 and group not in seen:
+            seen.add(group)
             groups.append(group)
     by_path = {r.path: r for r in results}
     for group in groups:

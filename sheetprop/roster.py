@@ -16,6 +16,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from .inert import csv_cell, from_csv_cell, terminal
 from .network import GivensError, Shape
 from .sources import from_seed
 from .write import write_pair
@@ -57,7 +58,18 @@ def safe_name(student_id: str) -> str:
     return cleaned[:60]
 
 
-def read_roster(path: Path) -> list[Student]:
+def _unusable(text: str) -> str | None:
+    """Why a roster's id or name cannot go into a workbook (XML holds no control characters),
+    or None. Checked per student, so that one bad line does not stop the class."""
+    for ch in text:
+        if unicodedata.category(ch) in ("Cc", "Cs") and ch not in "\t":
+            return f"a control character (U+{ord(ch):04X})"
+    return None
+
+
+def read_roster(path: Path, skipped: list[str] | None = None) -> list[Student]:
+    """The roster's students. A line whose id or name holds a control character is left
+    out with a line in `skipped` (when given) saying why; any other problem is a RosterError."""
     path = Path(path)
     try:
         raw = path.read_bytes()
@@ -96,6 +108,13 @@ def read_roster(path: Path) -> list[Student]:
         seen.add(sid)
         files[fname] = sid
         name = row[i_name].strip() if i_name is not None and i_name < len(row) else ""
+        why = _unusable(sid) or _unusable(name)
+        if why is not None:
+            if skipped is None:
+                raise RosterError(f"roster line {n}: the id or name holds {why}")
+            skipped.append(f"roster line {n} ({terminal(sid, 60)}): skipped, its id or name holds {why}; "
+                           "fix the roster and run the command again")
+            continue
         students.append(Student(sid, name))
     return students
 
@@ -105,14 +124,19 @@ def read_manifest(folder: Path) -> dict[str, dict]:
     if not path.exists():
         return {}
     with open(path, encoding="utf-8-sig", newline="") as f:
-        return {row["id"]: row for row in csv.DictReader(f)}
+        rows = [{k: from_csv_cell(v) if isinstance(v, str) else v for k, v in row.items()}
+                for row in csv.DictReader(f)]
+    return {row["id"]: row for row in rows}
 
 
 def generate_class(roster: Path, out_dir: Path, secret: str, lang: str = "en", shape: Shape = Shape(),
-                   reseed: tuple[str, ...] = (), force: bool = False, progress=None) -> list[dict]:
+                   reseed: tuple[str, ...] = (), force: bool = False, progress=None
+                   ) -> tuple[list[dict], list[str]]:
+    """The manifest's rows, and one line for each student left out (the others are all written)."""
     if not secret:
         raise RosterError(f"a class needs a secret: --secret or the environment variable {SECRET_ENV}")
-    students = read_roster(roster)
+    skipped: list[str] = []
+    students = read_roster(roster, skipped)
     out_dir = Path(out_dir)
     previous = read_manifest(out_dir)
     unknown = [s for s in reseed if s not in {st.id for st in students}]
@@ -146,8 +170,13 @@ def generate_class(roster: Path, out_dir: Path, secret: str, lang: str = "en", s
             # No seed in the student's file: the manifest keeps it for the teacher.
             g = g.with_values(origin={"student": st.id, **({"name": st.name} if st.name else {})})
             ex_path, sol_path = _paths(out_dir, exercise, solution)
-            write_pair(g, ex_path.parent, lang=lang, force=True, solution_dir=sol_path.parent,
-                       student={"id": st.id, "name": st.name}, stem=f"sheetprop-{fname}")
+            try:
+                write_pair(g, ex_path.parent, lang=lang, force=True, solution_dir=sol_path.parent,
+                           student={"id": st.id, "name": st.name}, stem=f"sheetprop-{fname}")
+            except ValueError as e:  # openpyxl refusing a value: this student only
+                skipped.append(f"{terminal(st.id, 60)}: skipped, its workbook cannot be written "
+                               f"({terminal(e, 120)})")
+                continue
         rows.append({"id": st.id, "name": st.name, "round": st.round, "seed": seed,
                      "exercise": exercise.as_posix(), "solution": solution.as_posix(), "written": redo})
         if progress:
@@ -156,8 +185,9 @@ def generate_class(roster: Path, out_dir: Path, secret: str, lang: str = "en", s
     with open(out_dir / MANIFEST, "w", encoding="utf-8-sig", newline="") as f:
         w = csv.DictWriter(f, MANIFEST_COLUMNS, extrasaction="ignore")
         w.writeheader()
-        w.writerows(rows)
-    return rows
+        # Ids and names are the roster's (often typed by students): text, never formulas.
+        w.writerows({k: csv_cell(v) for k, v in row.items()} for row in rows)
+    return rows, skipped
 
 
 def _recorded(row: dict, key: str, default: Path) -> Path:

@@ -16,6 +16,7 @@ from . import libreoffice, metadata, sources
 from .graph import Graph, graph_for
 from .intake import Intake, Rejected, identify, read_bytes, take_in
 from .network import Givens, GivensError, Shape
+from .ods import Ods
 from .values import Reading, read
 from .xlsx import Xlsx, parse_reference
 
@@ -30,18 +31,14 @@ class Submission:
     cells: dict[str, str]  # id -> "Sheet!C12", where it was read
     notes: list[str] = field(default_factory=list)  # note codes: recalculated, names_missing, macros, ...
     missing_names: list[str] = field(default_factory=list)
-    data: bytes = field(default=b"", repr=False)  # the .xlsx that was read (a converted copy for .ods)
 
 
 def load(path: Path, recalculate: bool = True) -> Submission:
     intake = take_in(path)
     notes = []
-    if intake.kind == "ods":
-        intake = _via_libreoffice(intake, "ods")
-        notes.append("converted_ods")
     sub = _read(intake, notes)
     if recalculate and any(r.reason == "no_result" for r in sub.readings.values()) and libreoffice.available():
-        recalculated = _read(_via_libreoffice(intake, "xlsx"), notes + ["recalculated"])
+        recalculated = _read(_via_libreoffice(intake), notes + ["recalculated"])
         recalculated.path = Path(path)
         return recalculated
     return sub
@@ -86,15 +83,12 @@ def _rebuilt_metadata(book: Xlsx) -> dict:
                          "values": values}}
 
 
-def _via_libreoffice(intake: Intake, kind: str) -> Intake:
+def _via_libreoffice(intake: Intake) -> Intake:
     """A recalculated .xlsx copy made by LibreOffice in a private folder; the input is never touched."""
     if not libreoffice.available():
-        if kind == "ods":
-            raise Rejected("ods", "an OpenDocument spreadsheet (.ods): save it as .xlsx (Excel 2007-365) and "
-                                  "check that")
         raise Rejected("no_libreoffice", "LibreOffice is needed to recalculate it")
     with tempfile.TemporaryDirectory(prefix="sheetprop-check-") as tmp:
-        src = Path(tmp) / f"submission.{kind if kind == 'ods' else intake.kind}"
+        src = Path(tmp) / f"submission.{intake.kind}"
         src.write_bytes(intake.data)
         try:
             out, = libreoffice.recalculate([src], Path(tmp) / "out", timeout=60)
@@ -106,7 +100,7 @@ def _via_libreoffice(intake: Intake, kind: str) -> Intake:
 
 
 def _read(intake: Intake, notes: list[str]) -> Submission:
-    book = Xlsx(intake.zip)
+    book = Ods(intake.zip) if intake.kind == "ods" else Xlsx(intake.zip)  # each read from what was saved
     raw = book.custom_properties.get(metadata.PROPERTY)
     notes = list(notes)
     if raw is None:
@@ -159,5 +153,4 @@ def _read(intake: Intake, notes: list[str]) -> Submission:
         else:
             readings[qid] = read(cell)
     return Submission(path=intake.path, meta=meta, givens=givens, graph=graph, readings=readings,
-                      cells={q: f"{s}!{c}" for q, (s, c) in where.items()}, notes=notes, missing_names=missing,
-                      data=intake.data)
+                      cells={q: f"{s}!{c}" for q, (s, c) in where.items()}, notes=notes, missing_names=missing)

@@ -11,6 +11,7 @@ import re
 import unicodedata
 from typing import NamedTuple
 
+from .inert import terminal as escape  # noqa: F401 - what a cell shows, as echoed
 from .xlsx import Cell
 
 
@@ -27,7 +28,9 @@ class Reading(NamedTuple):
 
 BLANK = Reading(None, "blank")
 # ASCII digits only: Python's \d also matches full-width and other scripts' digits.
-PLAIN_NUMBER = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
+# Each unambiguous, so that a match runs in time linear in the text: "[0-9]+\.?[0-9]*" could
+# split a run of digits in n ways, and 32,000 digits then an x took a minute to refuse.
+PLAIN_NUMBER = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?")
 COMMA_NUMBER = re.compile(r"[+-]?([0-9]{1,3}(\.[0-9]{3})*|[0-9]+),[0-9]+([eE][+-]?[0-9]+)?")
 
 
@@ -62,11 +65,3 @@ def _number_text(x: float) -> str:
     return repr(float(x))
 
 
-# Control characters and bidi overrides could rewrite a terminal line or reorder it.
-_UNSAFE = {c for c in range(0x20)} | {0x7F} | set(range(0x80, 0xA0)) | {
-    0x200E, 0x200F, 0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2066, 0x2067, 0x2068, 0x2069, 0x061C}
-
-
-def escape(text: str, limit: int = 40) -> str:
-    out = "".join(f"\\u{ord(ch):04x}" if ord(ch) in _UNSAFE else ch for ch in text)
-    return out if len(out) <= limit else out[: limit - 1] + "…"

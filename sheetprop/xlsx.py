@@ -36,11 +36,15 @@ DATE_FORMAT_IDS = set(range(14, 23)) | set(range(27, 37)) | set(range(45, 48)) |
 COORD = re.compile(r"\$?([A-Za-z]{1,3})\$?([0-9]{1,7})")
 
 
-@lru_cache(maxsize=256)
-def _parse_cached(data: bytes, name: str):
-    """Parsed small parts, by their exact bytes: a class's workbooks mostly share their
-    workbook, relationship and style parts, and parsing them is most of a file's cost.
-    (Callers only read the trees.)"""
+# The caches below hold parts a class's workbooks share (workbook, relationships, styles),
+# by their exact bytes: parsing them is most of a file's cost. They are bounded in bytes,
+# not only in entries: a part larger than this is parsed for its own file and never kept
+# (an exercise's parts are a few KB; a student's file may hold parts of megabytes, and a
+# tree costs some twenty times its XML).
+CACHED_PART_BYTES = 32 * 1024
+
+
+def _parse(data: bytes, name: str):
     try:
         return SafeET.fromstring(data, forbid_dtd=True)
     except DefusedXmlException:
@@ -49,12 +53,22 @@ def _parse_cached(data: bytes, name: str):
         raise _damaged(f"{name} is not well-formed XML") from None
 
 
-# What the parts shared by a class's workbooks say, by their exact bytes (the cache keeps
-# only what was derived, and a changed part is a different key).
+def _small_parts_cached(derive):
+    """derive(data), remembered by the part's bytes when the part is small (see above)."""
+    cached = lru_cache(maxsize=128)(derive)
+
+    def lookup(data: bytes):
+        return cached(data) if len(data) <= CACHED_PART_BYTES else derive(data)
+
+    return lookup
+
+
+# What the parts shared by a class's workbooks say, by their exact stored bytes (the cache
+# keeps only what was derived, and a changed part is a different key); small parts only.
 _BY_STORED: dict = {}
-@lru_cache(maxsize=128)
+@_small_parts_cached
 def _workbook_from(data: bytes) -> tuple[tuple[tuple[str, str], ...], dict[str, str]]:
-    root = _parse_cached(data, "xl/workbook.xml")
+    root = _parse(data, "xl/workbook.xml")
     sheets, names = [], {}
     for el in root.iter():
         tag = _local(el.tag)
@@ -65,10 +79,10 @@ def _workbook_from(data: bytes) -> tuple[tuple[tuple[str, str], ...], dict[str, 
     return tuple(sheets), names
 
 
-@lru_cache(maxsize=128)
+@_small_parts_cached
 def _rels_from(data: bytes) -> dict[str, str]:
     rels = {}
-    for rel in _parse_cached(data, "xl/_rels/workbook.xml.rels"):
+    for rel in _parse(data, "xl/_rels/workbook.xml.rels"):
         target = rel.get("Target", "")
         if rel.get("TargetMode") == "External":
             continue
@@ -77,10 +91,20 @@ def _rels_from(data: bytes) -> dict[str, str]:
     return rels
 
 
-@lru_cache(maxsize=128)
+@_small_parts_cached
+def _targets_by_type_from(data: bytes) -> dict[str, str]:
+    """Relationship type (its last word: sharedStrings, styles, ...) -> the first part of that type."""
+    out: dict[str, str] = {}
+    for rel in _parse(data, "xl/_rels/workbook.xml.rels"):
+        kind = rel.get("Type", "").rsplit("/", 1)[-1]
+        out.setdefault(kind, posixpath.normpath(posixpath.join("xl", rel.get("Target", ""))))
+    return out
+
+
+@_small_parts_cached
 def _date_styles_from(data: bytes) -> frozenset[int]:
     custom, xfs = {}, []
-    for el in _parse_cached(data, "xl/styles.xml"):
+    for el in _parse(data, "xl/styles.xml"):
         name = _local(el.tag)
         if name == "numFmts":
             for f in el:
@@ -114,10 +138,6 @@ class Xlsx:
         self._names = set(z.namelist())
 
     # -- parts -----------------------------------------------------------------
-    def _xml(self, name: str):
-        data = self._bytes(name)
-        return None if data is None else _parse_cached(data, name)
-
     def _bytes(self, name: str) -> bytes | None:
         try:
             return self.z.read(name)
@@ -137,7 +157,7 @@ class Xlsx:
             return _BY_STORED[derive, key]
         data = self._bytes(name)
         value = missing if data is None else derive(data)
-        if key is not None:
+        if key is not None and len(key[3]) <= CACHED_PART_BYTES:
             if len(_BY_STORED) >= 512:
                 _BY_STORED.clear()
             _BY_STORED[derive, key] = value
@@ -196,31 +216,25 @@ class Xlsx:
             _guarded_parse(io.BytesIO(data), scanner, "docProps/custom.xml")
         return scanner.found
 
-    @cached_property
-    def _shared_strings(self) -> list[str]:
+    def _strings(self, wanted: set[int]) -> dict[int, str]:
+        """The shared strings at these indices, streamed: the others are never kept (a
+        student's file may hold megabytes of them), and phonetic runs are skipped in one pass."""
         part = self._rels_of_type("sharedStrings") or "xl/sharedStrings.xml"
-        root = self._xml(part)
-        out = []
-        if root is not None:
-            for si in root:
-                if _local(si.tag) != "si":
-                    continue
-                out.append(unescape_ooxml("".join(t.text or "" for t in si.iter() if _local(t.tag) == "t"
-                                                  and not _under_phonetic(si, t))))
-        return out
+        scanner = _StringScanner(wanted)
+        if wanted and part in self._names:
+            try:
+                with self.z.open(part) as f:
+                    _guarded_parse(f, scanner, part)
+            except _AllFound:
+                pass
+        return scanner.found
 
     @cached_property
     def _date_styles(self) -> frozenset[int]:
         return self._shared("xl/styles.xml", _date_styles_from, frozenset())
 
     def _rels_of_type(self, kind: str) -> str | None:
-        root = self._xml("xl/_rels/workbook.xml.rels")
-        if root is None:
-            return None
-        for rel in root:
-            if rel.get("Type", "").endswith("/" + kind):
-                return posixpath.normpath(posixpath.join("xl", rel.get("Target", "")))
-        return None
+        return self._shared("xl/_rels/workbook.xml.rels", _targets_by_type_from, {}).get(kind)
 
     # -- cells -----------------------------------------------------------------
     def read(self, sheet: str, coords) -> dict[str, Cell]:
@@ -231,7 +245,10 @@ class Xlsx:
         streamed through expat with handlers that keep only the wanted cells. Either way
         nothing is built for the cells around them and memory stays small.
         """
-        wanted = {c.upper() for c in coords}
+        asked = {str(c).upper() for c in coords}
+        # A coordinate that is not one (the metadata is the student's) names no cell: it reads
+        # blank, and never reaches the cut's pattern (which is cached).
+        wanted = {c for c in asked if len(c) <= 10 and COORD.fullmatch(c)}
         part = self.sheets.get(sheet)
         if part is None:
             raise KeyError(sheet)
@@ -275,12 +292,15 @@ class Xlsx:
                     _guarded_parse(f, scanner, part)
             except (_AllFound, KeyError):
                 pass
+        indices = {i for raw in scanner.found.values() if raw.get("t") == "s"
+                   for i in [_int(raw.get("v"))] if i is not None and i >= 0}
+        strings = self._strings(indices)
         found = {}
         for coord, raw in scanner.found.items():
-            found[coord] = self._cell_from(raw)
+            found[coord] = self._cell_from(raw, strings)
         if elements is not None:
             found.update(direct)
-        return {c: found.get(c, BLANK) for c in wanted}
+        return {c: found.get(c, BLANK) for c in asked}
 
     def largest_merge(self, sheet: str) -> int:
         """The number of cells in the sheet's largest merged range (openpyxl materialises them all)."""
@@ -310,7 +330,7 @@ class Xlsx:
         formula = None if f is None else (f_text or b"").decode("utf-8", "replace")
         return Cell("number", number, None, formula, s is not None and int(s) in self._date_styles)
 
-    def _cell_from(self, raw: dict) -> Cell:
+    def _cell_from(self, raw: dict, strings: dict[int, str] | None = None) -> Cell:
         t = raw.get("t") or "n"
         v, formula, inline = raw.get("v"), raw.get("f"), raw.get("is")
         if t == "inlineStr":
@@ -321,9 +341,9 @@ class Xlsx:
             return BLANK
         if t == "s":
             i = _int(v)
-            strings = self._shared_strings
-            text = strings[i] if i is not None and 0 <= i < len(strings) else ""
-            return Cell("text", text=text, formula=formula)
+            if strings is None:
+                strings = self._strings({i} if i is not None and i >= 0 else set())
+            return Cell("text", text=strings.get(i, ""), formula=formula)
         if t == "str":
             return Cell("text", text=v, formula=formula) if v != "" else Cell("blank", formula=formula)
         if t == "b":
@@ -345,23 +365,26 @@ _OOXML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 
 
 def unescape_ooxml(text: str) -> str:
-    """Excel writes characters XML cannot hold (control characters) as _xHHHH_."""
-    return _OOXML_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text) if "_x" in text else text
+    """Excel writes characters XML cannot hold (control characters) as _xHHHH_. A character
+    beyond the 16-bit range comes as two (a surrogate pair), joined here; a lone surrogate
+    stays one, for the outputs to escape (see inert.py)."""
+    if "_x" not in text:
+        return text
+    out = _OOXML_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
+    return out.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "surrogatepass")
 
 
 def is_date_format(code: str) -> bool:
     """Does an Excel number format show a date or time? Quoted text, escapes and [colour] don't count."""
-    code = re.sub(r'"[^"]*"|\\.|_.|\*.', "", code)
-    code = re.sub(r"\[(?!h\]|hh\]|m\]|mm\]|s\]|ss\])[^\]]*\]", "", code, flags=re.IGNORECASE)
+    code = re.sub(r'"[^"]*"|\\.|_.|\*.', "", code[:MAX_FORMAT])
+    # [^\[\]]*, not [^\]]*: each '[' then scans only to the next bracket (linear time).
+    code = re.sub(r"\[(?!h\]|hh\]|m\]|mm\]|s\]|ss\])[^\[\]]*\]", "", code, flags=re.IGNORECASE)
     section = code.split(";")[0].lower()
     return bool(re.search(r"[dmyhs]", section)) and section not in ("general",)
 
 
-def _under_phonetic(si, t) -> bool:
-    for rph in si.iter():
-        if _local(rph.tag) == "rPh" and t in list(rph.iter()):
-            return True
-    return False
+# Excel refuses a number format longer than this.
+MAX_FORMAT = 255
 
 
 class _AllFound(Exception):
@@ -376,11 +399,12 @@ def _forbid(*_args):
     raise _HostileXML()
 
 
-def _guarded_parse(f, handler, part: str, chunk: int = 1 << 16):
+def _guarded_parse(f, handler, part: str, chunk: int = 1 << 16, namespaces: str | None = None):
     """Feed a part to expat with the guards defusedxml installs: no DTD, no entity declarations,
     no external entities. (defusedxml's own parsers build a tree through Python callbacks for
-    every element; this keeps only what the handler wants.)"""
-    p = expat.ParserCreate()
+    every element; this keeps only what the handler wants.) With `namespaces`, names come as
+    uri + namespaces + local name."""
+    p = expat.ParserCreate(namespace_separator=namespaces) if namespaces else expat.ParserCreate()
     p.buffer_text = True
     p.StartDoctypeDeclHandler = _forbid
     p.EntityDeclHandler = _forbid
@@ -532,6 +556,53 @@ class _PropertyScanner:
             self.depth -= 1
 
 
+class _StringScanner:
+    """Expat handlers that keep the shared strings at the wanted indices: the text of their
+    <t> elements outside phonetic runs (<rPh>, the reading aids of East Asian text)."""
+
+    def __init__(self, wanted: set[int]):
+        self.wanted = wanted
+        self.last = max(wanted, default=-1)
+        self.found: dict[int, str] = {}
+        self.index = -1
+        self.depth = 0  # inside the <sst> element's children
+        self.phonetic = 0
+        self.buf: list[str] | None = None
+        self.parts: list[str] | None = None
+
+    def start(self, name, attrs):
+        local = name.rpartition(":")[2]
+        self.depth += 1
+        if local == "si" and self.depth == 2:
+            self.index += 1
+            if self.index > self.last:
+                raise _AllFound()
+            self.parts = [] if self.index in self.wanted else None
+        elif self.parts is not None:
+            if local == "rPh":
+                self.phonetic += 1
+            elif local == "t" and not self.phonetic:
+                self.buf = []
+
+    def chars(self, data):
+        if self.buf is not None:
+            self.buf.append(data)
+
+    def end(self, name):
+        local = name.rpartition(":")[2]
+        self.depth -= 1
+        if self.parts is None:
+            return
+        if local == "t" and self.buf is not None:
+            self.parts.append("".join(self.buf))
+            self.buf = None
+        elif local == "rPh":
+            self.phonetic -= 1
+        elif local == "si" and self.depth == 1:
+            self.found[self.index] = unescape_ooxml("".join(self.parts))
+            self.parts = None
+
+
 class _MergeScanner:
     def __init__(self):
         self.largest = 0
@@ -641,6 +712,8 @@ def _col_letters(n: int) -> str:
 @lru_cache(maxsize=4096)
 def parse_reference(text: str) -> tuple[str, str] | None:
     """'Exercise'!$C$20 -> ('Exercise', 'C20'); None for anything but a single cell on one sheet."""
+    if len(text) > 300:  # a sheet name has at most 31 characters: this is no cell reference
+        return None
     m = re.fullmatch(r"(?:'((?:[^']|'')+)'|([^'!:\[\]]+))!\$?([A-Za-z]{1,3})\$?([0-9]{1,7})", text.strip())
     if not m:
         return None

@@ -50,11 +50,21 @@ def saved_by_libreoffice(tmp_path_factory):
     files["m1"] = tmp / "m1.xlsx"
     job.save(files["m1"]).close()
 
+    # A pt-BR student's results (see as_saved_by_a_pt_br_office): formulas to be given pt-BR results.
+    job.open(ex)
+    for qid in graph.answer_ids:
+        job.type(qid, "=" + graph[qid].expr.excel())
+    job.type("out_h1", '=VALUE("0.6112")').type("net_h2", "=1/0")
+    files["pt_xlsx"], files["pt_ods"] = tmp / "pt-source.xlsx", tmp / "pt-source.ods"
+    job.save(files["pt_xlsx"]).save(files["pt_ods"], lo_robot.ODS).close()
+
     # Data-entry trouble as LibreOffice stores it.
     job.open(ex)
-    job.type("net_h1", "0,5").type("out_h1", "=1/0").type("net_h2", "abc")
+    job.type("net_h1", "0,5").type("out_h1", "=1/0").type("net_h2", "abc").type("E_o1", "=net_h2+1")
+    job.type("E_total", "TRUE")
     files["entry"] = tmp / "entry.xlsx"
-    job.save(files["entry"]).close()
+    files["entry_ods"] = tmp / "entry.ods"
+    job.save(files["entry"]).save(files["entry_ods"], lo_robot.ODS).close()
 
     lo_robot.run(job)
     return g, graph, expected, files
@@ -67,7 +77,72 @@ def test_formulas_typed_in_libreoffice_are_all_correct(saved_by_libreoffice):
         assert result.error is None, result.error
         assert [c.id for c in result.grade.cells if c.verdict != "correct"] == [], name
         assert result.status == 0
-    assert "converted_ods" in check_file(files["formulas_ods"]).submission.notes
+
+
+def verdicts(path, **options):
+    result = check_file(path, Options(recalculate=False, **options))
+    assert result.error is None, result.error
+    return [(c.id, c.verdict, c.value, c.shown, c.reason) for c in result.grade.cells]
+
+
+def test_an_ods_is_graded_from_what_the_student_saw_like_an_xlsx(saved_by_libreoffice, monkeypatch):
+    *_, files = saved_by_libreoffice
+    for xlsx, ods in (("formulas", "formulas_ods"), ("entry", "entry_ods")):
+        assert verdicts(files[ods]) == verdicts(files[xlsx]), ods
+    # read from the file itself: no LibreOffice needed for an .ods
+    monkeypatch.setenv("SHEETPROP_SOFFICE", "/nonexistent/soffice")
+    assert verdicts(files["entry_ods"]) == verdicts(files["entry"])
+
+
+def as_saved_by_a_pt_br_office(files, tmp_path):
+    """The robot's LibreOffice is en-US; a pt-BR Calc saves the same file format with its own
+    results: =VALOR("0,518891") as VALUE("0,518891") with the result 0.518891, and an English
+    =SUM(...) typed there as SUM with the error #NOME? it showed. Both files get those cells."""
+    import re
+    import zipfile
+
+    def rezip(src, dst, part, edit):
+        with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+            for info in zin.infolist():
+                data = zin.read(info.filename)
+                zout.writestr(info, edit(data) if info.filename == part else data)
+        return dst
+
+    def ods(data):
+        s = data.decode()
+        s = re.sub(r'<table:table-cell([^>]*)table:formula="of:=VALUE\(&quot;0.6112&quot;\)"[^>]*>.*?'
+                   r'</table:table-cell>',
+                   r'<table:table-cell\1table:formula="of:=VALUE(&quot;0,518891&quot;)" office:value-type="float" '
+                   r'office:value="0.518891" calcext:value-type="float"><text:p>0,518891000</text:p>'
+                   r'</table:table-cell>', s, count=1)
+        s = re.sub(r'<table:table-cell([^>]*)table:formula="of:=1/0"[^>]*>.*?</table:table-cell>',
+                   r'<table:table-cell\1table:formula="of:=SUM([.C24];[.C25])" office:value-type="string" '
+                   r'office:string-value="" calcext:value-type="error"><text:p>#NOME?</text:p></table:table-cell>',
+                   s, count=1)
+        assert "0,518891" in s and "#NOME?" in s
+        return s.encode()
+
+    def xlsx(data):
+        s = data.decode()
+        s = re.sub(r'(<c r="C\d+"[^>]*)><f([^>]*)>VALUE\(&quot;0.6112&quot;\)</f><v>[^<]*</v>',
+                   r'\1><f\2>VALUE(&quot;0,518891&quot;)</f><v>0.518891</v>', s, count=1)
+        s = re.sub(r'(<c r="C\d+"[^>]* t="e")><f([^>]*)>1/0</f><v>[^<]*</v>',
+                   r'\1><f\2>SUM(C24,C25)</f><v>#NAME?</v>', s, count=1)
+        assert "0,518891" in s and "SUM(C24,C25)" in s
+        return s.encode()
+
+    return (rezip(files["pt_xlsx"], tmp_path / "pt.xlsx", "xl/worksheets/sheet1.xml", xlsx),
+            rezip(files["pt_ods"], tmp_path / "pt.ods", "content.xml", ods))
+
+
+def test_a_pt_br_students_results_are_graded_alike_in_ods_and_xlsx(saved_by_libreoffice, tmp_path):
+    *_, files = saved_by_libreoffice
+    xlsx, ods = as_saved_by_a_pt_br_office(files, tmp_path)
+    x, o = verdicts(xlsx), verdicts(ods)
+    by_id = {c[0]: c for c in o}
+    assert by_id["out_h1"][1:3] == ("correct", 0.518891)  # VALOR("0,518891") as the student saw it
+    assert by_id["net_h2"][1] == "unreadable" and by_id["net_h2"][4] == "error"  # #NOME?, never a sum
+    assert [c[:2] + c[4:] for c in x] == [c[:2] + c[4:] for c in o]
 
 
 def test_rows_inserted_in_libreoffice_are_still_found(saved_by_libreoffice):

@@ -135,3 +135,55 @@ def test_mangled_metadata_gets_one_line(good, meta, keep):
     result = _check(folder, "meta.xlsx", path.read_bytes())
     if result.error is not None:
         assert result.error_code in ("bad_metadata", "not_exercise"), result.error
+
+
+@pytest.fixture(scope="module")
+def good_ods(good, tmp_path_factory):
+    from sheetprop import libreoffice
+
+    folder, raw, _ = good
+    src = tmp_path_factory.mktemp("ods") / "good.xlsx"
+    src.write_bytes(raw)
+    ods, = libreoffice.convert([src], src.parent / "lo", "ods")
+    return Quiet((folder, dict(hostile.entries(ods))))
+
+
+ODS_CELL = re.compile(rb'<table:table-cell[^>]*table:formula="[^"]*"[^>]*>.*?</table:table-cell>', re.S)
+
+
+@pytest.mark.libreoffice
+@SETTINGS
+@given(data=st.data())
+def test_mangled_ods_cells_are_graded_not_crashed(good_ods, data):
+    """An .ods is read from its own XML (ods.py): odd value types, values, repeat counts and text
+    are graded as cells, never an internal error."""
+    folder, entries = good_ods
+    content = entries["content.xml"]
+    cells = list(re.finditer(rb'<table:table-cell table:style-name="[^"]*" office:value-type="float" '
+                             rb'office:value="[^"]*" calcext:value-type="float">.*?</table:table-cell>', content,
+                             re.S))
+    assert cells
+    for _ in range(data.draw(st.integers(1, 6))):
+        m = data.draw(st.sampled_from(cells))
+        kind = data.draw(st.sampled_from(["float", "string", "date", "time", "boolean", "percentage", "bogus", ""]))
+        value = xml_escape(data.draw(values), {'"': "&quot;"}).encode("utf-8", "surrogatepass")
+        attrs = b"" if not kind else b' office:value-type="%s"' % kind.encode()
+        attrs += data.draw(st.sampled_from([b' office:value="%s"' % value, b' office:date-value="%s"' % value,
+                                            b' office:boolean-value="%s"' % value, b' calcext:value-type="error"',
+                                            b' table:formula="of:=%s"' % value, b""]))
+        attrs += data.draw(st.sampled_from([b"", b' table:number-columns-repeated="%s"' % value,
+                                            b' table:number-columns-repeated="3"']))
+        text = data.draw(st.sampled_from([b"<text:p>%s</text:p>" % value, b"", b"<text:p>a<text:s text:c=\"%s\"/>"
+                                          b"b</text:p><text:p>c</text:p>" % value,
+                                          b"<office:annotation><text:p>note</text:p></office:annotation>"]))
+        new = b"<table:table-cell%s>%s</table:table-cell>" % (attrs, text)
+        content = content.replace(m.group(0), new, 1)
+    out = dict(entries)
+    out["content.xml"] = content
+    path = folder / "cells.ods"
+    hostile.rezip(path, out.items())
+    result = _check(folder, "cells.ods", path.read_bytes())
+    if result.error is not None:
+        assert result.error_code in ("damaged", "hostile_xml"), result.error
+    else:
+        assert len(result.grade.cells) == 35

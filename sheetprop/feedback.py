@@ -10,8 +10,6 @@ Every value the student typed goes in as a plain number or as text, never as a f
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 from openpyxl.comments import Comment
@@ -20,6 +18,7 @@ from openpyxl.styles import Font, PatternFill
 from .check import FileResult, TimeUp, deadline
 from .inert import sheet_text
 from .layout import lay_out
+from .outputs import replace_with
 from .report import fmt_number, lang_of, reason_text, summary_lines, what_text
 from .sources import from_description
 from .text import origin_text, text
@@ -127,27 +126,7 @@ def _put_text(cell, value):
 
 
 def _save(wb, out: Path) -> None:
-    """Written beside the target and renamed onto it: a link already at the target is
-    replaced, never written through (a student's folder may hold one to another file)."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".sheetprop-", suffix=".xlsx", dir=out.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            wb.save(f)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes it private; a feedback file is to be shared
-        os.replace(tmp, out)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
+    replace_with(out, wb.save)
 
 
 def _comment(t, cell, show_answers: bool) -> str:

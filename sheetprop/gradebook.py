@@ -20,6 +20,7 @@ from pathlib import Path
 from .check import FileResult
 from .classroom import student_id, student_name
 from .inert import csv_cell
+from .outputs import replace_with
 
 FIXED = ["student_id", "name", "file", "score", "max_score", "first_wrong", "error", "flags"]
 FORMATS = ("csv", "xlsx", "moodle", "canvas")
@@ -99,18 +100,15 @@ def write_gradebook(results: list[FileResult], path: Path, flags: dict[int, list
     path = Path(path)
     kind = format_for(path, fmt)
     ids, rows = table(results, flags)
-    path.parent.mkdir(parents=True, exist_ok=True)
     if kind == "xlsx":
         from .gradebook_xlsx import write_xlsx
 
-        write_xlsx(ids, rows, path, lang, summary)
-    elif kind in ("moodle", "canvas"):
+        return replace_with(path, lambda tmp: write_xlsx(ids, rows, tmp, lang, summary))
+    if kind in ("moodle", "canvas"):
         from . import platforms
 
-        platforms.WRITERS[kind](rows, path, lang, assignment)
-    else:
-        _write_csv(ids, rows, path)
-    return path
+        return replace_with(path, lambda tmp: platforms.WRITERS[kind](rows, tmp, lang, assignment))
+    return replace_with(path, lambda tmp: _write_csv(ids, rows, tmp))
 
 
 def _write_csv(ids: list[str], rows: list[Row], path: Path) -> None:

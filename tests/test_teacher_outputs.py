@@ -464,3 +464,22 @@ def test_hostile_ods_files_are_read_in_bounded_time_and_memory(exercise, tmp_pat
     assert by_name["overflow.ods"]["error"] is not None or by_name["overflow.ods"]["score"]["points"] < 35
     assert by_name["no-content.ods"]["error_code"] == "damaged"
     assert status == 2 and peak < 150 * 1024
+
+
+def test_a_gradebook_path_that_is_a_symlink_is_replaced_not_written_through(tmp_path):
+    """A link a student left where the gradebook goes must not let sheetprop overwrite what it points to."""
+    import os
+
+    from sheetprop import sources
+    from sheetprop.write import write_pair
+
+    victim = tmp_path / "precious.txt"
+    victim.write_text("keep me")
+    ex, _ = write_pair(sources.from_seed(2), tmp_path / "gen")
+    for name in ("grades.csv", "grades.xlsx"):
+        link = tmp_path / name
+        os.symlink(victim, link)
+        status, _, err = sheetprop("check", ex, "--gradebook", link)
+        assert status == 1, err
+        assert victim.read_text() == "keep me"
+        assert not link.is_symlink() and link.stat().st_size > 0

@@ -9,6 +9,7 @@ import click
 
 from . import __version__
 from .activations import HIDDEN, LOSSES, OUTPUT
+from .layout import LAYOUTS
 
 class Failure(click.ClickException):
     """One clear line and exit status 2, the status of a file or an input that could not be used."""
@@ -45,13 +46,15 @@ def cli():
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("generated"),
               show_default=True, help="Folder to write the workbooks to.")
 @click.option("--force", is_flag=True, help="Overwrite workbooks that already exist.")
+@click.option("--layout", type=click.Choice(LAYOUTS), default="rows", show_default=True,
+              help="rows: one row per quantity, with its rule; byhand: Tom Yeh's AI-by-Hand staircase of matrices.")
 @click.option("--roster", type=click.Path(dir_okay=False, path_type=Path),
               help="A class: a CSV with an 'id' column (and 'name'); one variant per student.")
 @click.option("--secret", envvar="SHEETPROP_SECRET", help="With --roster: the class secret the seeds derive "
               "from (or the environment variable SHEETPROP_SECRET).")
 @click.option("--reseed", multiple=True, metavar="ID", help="With --roster: give this student a new variant.")
 def generate(seed, preset, givens_file, layers, bias, frozen_biases, activation, output_act, loss, lang, out_dir,
-             force, roster, secret, reseed):
+             force, layout, roster, secret, reseed):
     """Write an exercise workbook and its live-formula solution (or one per student of a roster)."""
     from . import sources
     from .network import GivensError
@@ -67,6 +70,8 @@ def generate(seed, preset, givens_file, layers, bias, frozen_biases, activation,
     if shape_options and seed is None and roster is None:
         raise click.UsageError("--layers, --bias, --frozen-biases, --activation, --output and --loss go with --seed "
                                "or --roster; a preset or a givens file brings its own network")
+    if layout != "rows" and roster is not None:
+        raise click.UsageError("--layout byhand goes with --seed, --preset or --givens; a class gets the row layout")
     if reseed and roster is None:
         raise click.UsageError("--reseed goes with --roster")
     try:
@@ -84,7 +89,7 @@ def generate(seed, preset, givens_file, layers, bias, frozen_biases, activation,
             g = sources.from_preset(preset)
         else:
             g = sources.from_file(givens_file)
-        exercise, solution = write_pair(g, out_dir, lang=lang, force=force)
+        exercise, solution = write_pair(g, out_dir, lang=lang, force=force, layout=layout)
     except (GivensError, ValueError, OutputExists) as e:
         raise Failure(str(e)) from None
     except OSError as e:

@@ -1,0 +1,230 @@
+"""Where everything goes on Tom Yeh's "AI by Hand" sheet: one training step as a staircase of matrices.
+
+The forward pass runs down and to the right. Each layer's [W | b] grid sits on the left of
+its rows; the vector it multiplies (the inputs, then the hidden outputs, each with a 1
+appended for the bias) stands above the result column, so every net input sits at the
+intersection of its weight row and its input column; the activation is marked between
+the net and the out column.
+
+The backward pass runs back up and to the left: in each layer's rows, δ = ∂E/∂out · ∂out/∂net;
+the hidden ∂E/∂out is the output δ row (above) against the output weights transposed (Wᵀ, a
+copy); each gradient grid ∂E/∂W = δ · [input; 1]ᵀ is an outer product beside the weights it
+updates (δ on its left, the input vector laid on its side above it), and the new weights
+W⁺ = W − η·∂E/∂W form a grid of the same shape further left.
+
+Every quantity of the graph has exactly one cell here (its defined name is its id, so
+checking, feedback and the class tools read this sheet as they read the row layout);
+the other cells are copies (mirrors) that put a number where the eye needs it, labels,
+and the constant 1s of the bias. Nothing here knows openpyxl: write_byhand.py draws it.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from . import keys
+from .graph import Graph, b_hidden_key, b_out_key, input_id, target_id, w_hidden_key, w_out_key
+from .keys import Key
+
+LAYOUT = "byhand"
+# Column widths, in characters: numbers in General format need about 10.
+WIDTH = 10.5
+LABEL_WIDTH = 16
+GAP_WIDTH = 2.5
+
+
+class Label(NamedTuple):
+    row: int
+    col: int
+    key: str  # a key under [byhand] in the templates, or "=literal" for text shown as is
+    style: str = "label"  # label, band, layer, marker, rowlabel
+    span: int = 1  # columns it covers (a band's title spans its band)
+
+
+class Mirror(NamedTuple):
+    """A copy of another cell (or the constant 1 of a bias), shown where a product needs it."""
+
+    row: int
+    col: int
+    source: str | None  # the quantity id copied; None for the constant 1
+
+
+class Sheet(NamedTuple):
+    sheet: str
+    cell_of: dict  # quantity id -> "C12"
+    place: dict  # quantity id -> (row, col)
+    mirrors: tuple[Mirror, ...]
+    labels: tuple[Label, ...]
+    title_row: int
+    variant_row: int
+    instruction_rows: tuple[int, ...]
+    widths: dict  # column number -> width
+    last_row: int
+    last_col: int
+
+    def address(self, qid: str) -> str:
+        row, col = self.place[qid]
+        return f"'{self.sheet}'!${column_letter(col)}${row}"
+
+
+def column_letter(col: int) -> str:
+    letters = ""
+    while col:
+        col, rem = divmod(col - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def coord(row: int, col: int) -> str:
+    return f"{column_letter(col)}{row}"
+
+
+def lay_out(graph: Graph, instruction_lines: int, sheet_name: str) -> Sheet:
+    s = graph.shape
+    n, h, o = s.n_in, s.n_hidden, s.n_out
+    one = 1 if s.has_biases else 0  # the appended 1 and the bias column
+    nb_h, nb_o = s.bias_counts()
+    present = set(graph.ids)
+
+    # --- columns, left to right --------------------------------------------------
+    grid = max(n, h) + one  # the widest [W | b] grid
+    label_col = 1
+    new_col = 2  # W⁺ grids
+    wt_col = new_col + grid + 1  # the output weights transposed (hidden rows)
+    dout_col, dnet_col, delta_col = wt_col + o, wt_col + o + 1, wt_col + o + 2
+    grad_col = delta_col + 1  # ∂E/∂W grids, δ on their left
+    # The forward staircase: W1 ends just left of the input column x, W2 just left of out_h.
+    x = grad_col + grid + 1 + max(n + one, h + one - 1)
+    w1_col = x - (n + one)
+    w2_col = x + 1 - (h + one)
+    net_h, out_h = x, x + 1
+    net_o, out_o = x + 1, x + 2
+    target_col, error_col = x + 3, x + 4
+    gaps = {new_col + grid, grad_col + grid} | set(range(grad_col + grid, min(w1_col, w2_col)))
+
+    # --- rows, top to bottom ------------------------------------------------------
+    title_row, variant_row = 1, 2
+    instruction_rows = tuple(range(3, 3 + instruction_lines))
+    eta_row = 3 + instruction_lines + 1
+    band_row = eta_row + 2
+    hidden_title = band_row + 1
+    x_rows = list(range(hidden_title + 1, hidden_title + 1 + n + one))
+    above_hidden = x_rows[-1]  # the row just above the hidden layer: vectors laid on their side
+    h_rows = list(range(above_hidden + 1, above_hidden + 1 + h))
+    above_output = h_rows[-1] + 1  # holds the 1 under out_h
+    o_rows = list(range(above_output + 1, above_output + 1 + o))
+    total_row = o_rows[-1] + 1
+
+    place: dict[str, tuple[int, int]] = {}
+    mirrors: list[Mirror] = []
+    labels: list[Label] = []
+
+    def put(key: Key, row: int, col: int):
+        if key.id in present:
+            place[key.id] = (row, col)
+
+    def neuron(kind: str, name: str) -> Key:
+        return keys.of_neuron(kind, name)
+
+    hidden = [f"h{j + 1}" for j in range(h)]
+    outputs = [f"o{k + 1}" for k in range(o)]
+
+    # Givens and the forward pass
+    place["eta"] = (eta_row, new_col + 1)
+    labels.append(Label(eta_row, new_col, "eta"))
+    for i in range(n):
+        place[input_id(i)] = (x_rows[i], x)
+    if one:
+        mirrors.append(Mirror(x_rows[-1], x, None))
+        mirrors.append(Mirror(above_output, out_h, None))
+    for layer, rows, width, w_col, inputs, wkey, bkey, nb in (
+            ("hidden", h_rows, n, w1_col, n, lambda j, i: w_hidden_key(s, j, i), lambda j: b_hidden_key(s, j), nb_h),
+            ("output", o_rows, h, w2_col, h, lambda k, j: w_out_key(s, k, j), lambda k: b_out_key(s, k), nb_o)):
+        for r, row in enumerate(rows):
+            for i in range(inputs):
+                put(wkey(r, i), row, w_col + i)
+            if nb:
+                b = bkey(r if nb > 1 else 0)
+                if r == 0 or nb > 1:
+                    put(b, row, w_col + inputs)
+                else:  # one bias shared by the layer: the same number in every row of the grid
+                    mirrors.append(Mirror(row, w_col + inputs, b.id))
+    for j, name in enumerate(hidden):
+        put(neuron("net", name), h_rows[j], net_h)
+        put(neuron("out", name), h_rows[j], out_h)
+    for k, name in enumerate(outputs):
+        put(neuron("net", name), o_rows[k], net_o)
+        put(neuron("out", name), o_rows[k], out_o)
+        place[target_id(k)] = (o_rows[k], target_col)
+        put(neuron("E", name), o_rows[k], error_col)
+    put(keys.E_TOTAL, total_row, error_col)
+
+    # The backward pass: the chain rule per neuron, in its own row
+    for rows, names in ((h_rows, hidden), (o_rows, outputs)):
+        for row, name in zip(rows, names):
+            put(neuron("dE_dout", name), row, dout_col)
+            put(neuron("dout_dnet", name), row, dnet_col)
+            put(neuron("delta", name), row, delta_col)
+    # The output deltas, laid on their side above the transposed output weights
+    for k, name in enumerate(outputs):
+        mirrors.append(Mirror(above_hidden, wt_col + k, neuron("delta", name).id))
+        for j in range(h):
+            mirrors.append(Mirror(h_rows[j], wt_col + k, w_out_key(s, k, j).id))
+
+    # Gradients (outer products) and updates, in the rows of the weights they belong to
+    for rows, above, inputs, in_ids, wkey, bkey, nb in (
+            (h_rows, above_hidden, n, [input_id(i) for i in range(n)], lambda j, i: w_hidden_key(s, j, i),
+             lambda j: b_hidden_key(s, j), nb_h),
+            (o_rows, above_output, h, [neuron("out", x_).id for x_ in hidden], lambda k, j: w_out_key(s, k, j),
+             lambda k: b_out_key(s, k), nb_o)):
+        for i, source in enumerate(in_ids):
+            mirrors.append(Mirror(above, grad_col + i, source))
+        if one:
+            mirrors.append(Mirror(above, grad_col + inputs, None))
+        for r, row in enumerate(rows):
+            for i in range(inputs):
+                w = wkey(r, i)
+                put(keys.grad(w), row, grad_col + i)
+                put(keys.new(w), row, new_col + i)
+            if nb and (nb > 1 or r == 0):  # a shared bias has one gradient and one update, in its first row
+                b = bkey(r if nb > 1 else 0)
+                put(keys.grad(b), row, grad_col + inputs)
+                put(keys.new(b), row, new_col + inputs)
+
+    # Labels: the bands, the layers, the activations, the chain rule's columns
+    forward_col = min(w1_col, w2_col)
+    labels += [Label(band_row, new_col, "band_update", "band", grid),
+               Label(band_row, wt_col, "band_backward", "band", delta_col - wt_col + 1),
+               Label(band_row, grad_col, "band_gradients", "band", grid),
+               Label(band_row, forward_col, "band_forward", "band", error_col - forward_col + 1)]
+    labels.append(Label(hidden_title, label_col, "layer_hidden", "layer"))
+    labels.append(Label(hidden_title, x, "input_vector" if one else "input_vector_plain"))
+    for i in range(n):  # the inputs are named just left of their column
+        labels.append(Label(x_rows[i], x - 1, "=" + keys.inp(i + 1).symbol, "rowlabel"))
+    for j, name in enumerate(hidden):
+        labels.append(Label(h_rows[j], label_col, f"={name}"))
+    for k, name in enumerate(outputs):
+        labels.append(Label(o_rows[k], label_col, f"={name}"))
+    labels.append(Label(above_hidden, out_h, f"act.{s.activation}", "marker"))
+    labels.append(Label(above_output, out_o, f"act.{s.output}", "marker"))
+    labels += [Label(above_output, target_col, "target"), Label(above_output, error_col, "error"),
+               Label(total_row, target_col, "error_total")]
+    for row in (above_hidden, above_output):
+        labels += [Label(row, dout_col, "dE_dout"), Label(row, dnet_col, "dout_dnet"), Label(row, delta_col, "delta")]
+    labels += [Label(hidden_title, new_col, "new_hidden"), Label(hidden_title, grad_col, "grad_hidden"),
+               Label(hidden_title, w1_col, "weights_hidden"), Label(hidden_title, wt_col, "transposed")]
+    labels += [Label(above_output, new_col, "new_output"), Label(above_output, label_col, "layer_output", "layer")]
+    # The output weights' own title goes above their grid, where the hidden rows leave room.
+    labels.append(Label(above_output, w2_col, "weights_output"))
+
+    last_col = error_col
+    widths = {label_col: LABEL_WIDTH}
+    for col in range(2, last_col + 1):
+        widths[col] = GAP_WIDTH if col in gaps else WIDTH
+    cell_of = {qid: coord(*rc) for qid, rc in place.items()}
+    missing = set(graph.ids) - set(cell_of)
+    if missing:  # every quantity must have its cell, or check could not find it
+        raise AssertionError(f"no place on the by-hand sheet for {sorted(missing)}")
+    return Sheet(sheet_name, cell_of, place, tuple(mirrors), tuple(labels), title_row, variant_row,
+                 instruction_rows, widths, total_row, last_col)
+

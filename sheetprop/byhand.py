@@ -193,9 +193,10 @@ def lay_out(graph: Graph, instruction_lines: int, sheet_name: str) -> Sheet:
 
     # Labels: the bands, the layers, the activations, the chain rule's columns
     forward_col = min(w1_col, w2_col)
-    labels += [Label(band_row, new_col, "band_update", "band", grid),
+    # The update and gradient bands take in the gap column after their grids: room for the title.
+    labels += [Label(band_row, new_col, "band_update", "band", grid + 1),
                Label(band_row, wt_col, "band_backward", "band", delta_col - wt_col + 1),
-               Label(band_row, grad_col, "band_gradients", "band", grid),
+               Label(band_row, grad_col, "band_gradients", "band", grid + 1),
                Label(band_row, forward_col, "band_forward", "band", error_col - forward_col + 1)]
     labels.append(Label(hidden_title, label_col, "layer_hidden", "layer"))
     labels.append(Label(hidden_title, x, "input_vector" if one else "input_vector_plain"))

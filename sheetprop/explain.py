@@ -15,6 +15,7 @@ explain_html.py (HTML with MathML) and by markdown() below.
 from __future__ import annotations
 
 import html
+import re
 from pathlib import Path
 from typing import NamedTuple
 
@@ -86,7 +87,8 @@ def words(t: Text, graph: Graph, qid: str) -> str:
 
     q = graph[qid]
     rule = f"{q.symbol} = {q.expr.text(graph.symbols)}"
-    return " ".join(hint(t, graph, qid).replace(rule, "").split()).rstrip(" .") + "."
+    plain = " ".join(hint(t, graph, qid).replace(rule, "").split())
+    return re.sub(r"\s*\.(\s*\.)+", ".", plain).rstrip(" .") + "."
 
 
 def walkthrough(g: Givens, lang: str = "en", result=None) -> Walkthrough:
@@ -120,9 +122,10 @@ def fmt(v: float | None, digits: int = 9) -> str:
 
 
 def substituted_text(w: Walkthrough, qid: str) -> str:
-    """The rule as text with each id replaced by its number (negative numbers in parentheses)."""
+    """The rule as text with each id replaced by its number (negative numbers in parentheses), with
+    6 significant digits so that the line fits; the result keeps 9."""
     def number(i):
-        s = fmt(w.values[i])
+        s = fmt(w.values[i], 6)
         return f"({s})" if w.values[i] < 0 else s
     return w.graph[qid].expr.render("text", number)
 

@@ -41,6 +41,8 @@ table.givens { border-collapse: collapse; }
 table.givens td, table.givens th { border: 1px solid #d9d9d9; padding: .2rem .7rem; text-align: left; }
 table.givens td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .mistake { font-weight: normal; }
+mtd { text-align: left; padding: .15rem .15rem; math-style: normal; }
+mtd:first-child { text-align: right; }
 h3 math { font-size: 1.15em; }
 footer { margin-top: 3rem; color: #777; font-size: .85rem; }
 @media print {
@@ -59,14 +61,17 @@ def _symbol(w: Walkthrough, qid: str) -> str:
 
 
 def _equation(w: Walkthrough, qid: str) -> str:
-    """symbol = rule in symbols = rule with the numbers = result, typeset on one block."""
+    """symbol = rule in symbols, = the rule with the numbers, = the result: three aligned lines, as
+    Mazur writes them. Substituted numbers keep 6 significant digits (the line must fit); the result 9."""
     expr = w.graph[qid].expr
     symbolic = mathml.render(expr, lambda i: _symbol(w, i))
-    numbers = mathml.render(expr, lambda i: mathml.number(w.values[i], 9))
+    numbers = mathml.render(expr, lambda i: mathml.number(w.values[i], 6))
     value = w.values[qid]
     result = f'<mn class="result" data-id="{escape(qid)}" data-value="{value!r}">{escape(fmt(value))}</mn>'
-    body = mathml.row(_symbol(w, qid), mathml.mo("="), symbolic, mathml.mo("="), numbers, mathml.mo("="), result)
-    return mathml.math(body, display=True)
+    lines = ((_symbol(w, qid), symbolic), ("", numbers), ("", result))
+    rows = "".join(f"<mtr><mtd>{left}</mtd><mtd>{mathml.mo('=')}</mtd><mtd>{right}</mtd></mtr>"
+                   for left, right in lines)
+    return mathml.math(f"<mtable>{rows}</mtable>", display=True)
 
 
 def page(w: Walkthrough) -> str:

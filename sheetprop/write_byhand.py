@@ -118,6 +118,7 @@ class ByHandWorkbook:
         ws.sheet_properties.pageSetUpPr.fitToPage = True
         ws.print_area = f"A1:{coord(lay.last_row, lay.last_col)}"
         ws.print_options.horizontalCentered = True
+        ws.print_options.verticalCentered = True
         for side in ("left", "right"):
             setattr(ws.page_margins, side, 0.4)
         self.wb.properties.creator = f"sheetprop {__version__}"

@@ -197,3 +197,16 @@ def test_a_filled_byhand_sheet_gets_the_verdicts_of_the_row_layout(shape, tmp_pa
     # A formula saved without its result is recalculated by check itself, as for the row layout.
     hand, result = _verdicts(files["formulas", "hand"], recalculate=True)
     assert result.status == 0 and "recalculated" in result.submission.notes
+
+
+@pytest.mark.parametrize("bias", ["neuron", "layer", "none"])
+def test_no_two_things_share_a_cell_for_any_size(bias):
+    for n in range(1, 5):
+        for h in range(1, 5):
+            for o in range(1, 5):
+                shape = Shape(n, h, o, bias, output="softmax" if o > 1 else "sigmoid")
+                lay = lay_out(Graph(shape), 3, "Exercise")
+                cells = list(lay.place.values()) + [(m.row, m.col) for m in lay.mirrors] + \
+                    [(label.row, label.col + k) for label in lay.labels for k in range(label.span)]
+                assert len(cells) == len(set(cells)), shape
+                assert all(1 <= c <= lay.last_col and 1 <= r <= lay.last_row for r, c in cells), shape

@@ -185,6 +185,8 @@ def _yours_line(w: Walkthrough, s: Step) -> str:
     shown = fmt(v.value) if v.value is not None else inert(v.shown or "")
     line = f"{t('explain.yours')}: {shown or '—'} ({t(f'report.verdicts.{v.verdict}')}" + \
            (f", {v.mistake}" if v.mistake else "") + ")"
+    if v.verdict != "correct":
+        line += "; " + t("explain.expected", value=fmt(s.value))
     if v.verdict not in ("correct", "blank") and s.own is not None:
         line += "; " + t("explain.own", value=fmt(s.own))
     return line

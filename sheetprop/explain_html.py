@@ -127,6 +127,8 @@ def _step(w: Walkthrough, s, first) -> str:
         shown = fmt(v.value) if v.value is not None else (v.shown or "—")
         line = f'{escape(t("explain.yours"))}: <span class="yours-value" data-id="{escape(s.id)}">{escape(shown)}</span>'
         line += f' ({escape(t(f"report.verdicts.{v.verdict}"))}{", " + escape(v.mistake) if v.mistake else ""})'
+        if v.verdict != "correct":
+            line += "; " + escape(t("explain.expected", value=fmt(s.value)))
         if v.verdict not in ("correct", "blank") and s.own is not None:
             line += "; " + escape(t("explain.own", value=fmt(s.own)))
         if v.mistake:

@@ -165,3 +165,17 @@ def test_chromium_renders_the_page_and_its_numbers_match_numpy(student, lang, tm
         assert _shown(shown) == pytest.approx(expected[qid], rel=1e-8, abs=1e-15), qid
     givens = _values(dom, "value")
     assert {q: v for q, (_, v) in givens.items()} == {q: expected[q] for q in w.graph.given_ids}
+
+
+def test_what_a_student_typed_stays_text_on_the_page(tmp_path):
+    g = sources.from_seed(42)
+    graph = Graph(g.shape)
+    ex, _ = write_pair(g, tmp_path / "gen")
+    hostile = {"net_h1": '<img src=x onerror="alert(1)">', "out_h1": "[click](javascript:alert(1))",
+               "net_h2": "`rm -rf`"}
+    path = fill(ex, hostile, tmp_path / "hostile.xlsx")
+    w = walkthrough(g, "en", check_file(path))
+    doc, md = page(w), markdown(w)
+    assert "<img" not in doc and "onerror=" not in doc.replace("onerror=&quot;", "") and "<img" not in md
+    assert "](javascript" not in md and "\\`rm -rf\\`" in md  # an escaped backtick opens no code span
+    assert "&lt;img" in doc and "&lt;img" in md

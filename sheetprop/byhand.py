@@ -28,9 +28,9 @@ from .keys import Key
 
 LAYOUT = "byhand"
 # Column widths, in characters: numbers in General format need about 10.
-WIDTH = 10.5
+WIDTH = 9.5
 LABEL_WIDTH = 16
-GAP_WIDTH = 2.5
+GAP_WIDTH = 1.5
 
 
 class Label(NamedTuple):

@@ -210,3 +210,31 @@ def test_no_two_things_share_a_cell_for_any_size(bias):
                     [(label.row, label.col + k) for label in lay.labels for k in range(label.span)]
                 assert len(cells) == len(set(cells)), shape
                 assert all(1 <= c <= lay.last_col and 1 <= r <= lay.last_row for r, c in cells), shape
+
+
+@pytest.mark.libreoffice
+def test_a_student_typing_into_the_staircase_in_libreoffice(tmp_path):
+    """Typed in a real LibreOffice (answer cells take input on the protected sheet), saved as
+    .xlsx and .ods, and checked like the row layout."""
+    from . import lo_robot
+
+    g = sources.from_seed(5, SHAPES[1])
+    graph = Graph(g.shape)
+    ex, _ = write_pair(g, tmp_path / "gen", layout="byhand", lang="pt-BR")
+    mistake = next(m for m in mutations(graph)["delta_h1"] if m.code == "M2")
+    job = lo_robot.Job().open(ex)
+    for qid in graph.answer_ids:
+        job.type(qid, "=" + graph[qid].expr.excel())
+    files = {"formulas": tmp_path / "formulas.xlsx", "ods": tmp_path / "formulas.ods", "m2": tmp_path / "m2.xlsx"}
+    job.save(files["formulas"]).save(files["ods"], lo_robot.ODS).close()
+    job.open(ex)
+    for qid, value in _student(graph, g, mutation=mistake, digits=8).items():
+        job.type(qid, value)
+    job.save(files["m2"]).close()
+    lo_robot.run(job, timeout=120)
+    for name in ("formulas", "ods"):
+        result = check_file(files[name])
+        assert result.status == 0, (name, result.error, result.grade and result.grade.first_wrong)
+    result = check_file(files["m2"])
+    first = result.grade.first_wrong
+    assert (first.id, first.verdict, first.mistake) == ("delta_h1", "misconception", "M2")

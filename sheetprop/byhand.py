@@ -20,7 +20,7 @@ and the constant 1s of the bias. Nothing here knows openpyxl: write_byhand.py dr
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Callable, NamedTuple
 
 from . import keys
 from .graph import Graph, b_hidden_key, b_out_key, input_id, target_id, w_hidden_key, w_out_key
@@ -47,6 +47,16 @@ class Mirror(NamedTuple):
     row: int
     col: int
     source: str | None  # the quantity id copied; None for the constant 1
+
+
+class _Layer(NamedTuple):
+    rows: list  # one per neuron
+    above: int  # the row just above them, where the input vector lies on its side
+    inputs: list  # the ids this layer multiplies by its weights (before the 1 of the bias)
+    w_col: int  # where its [W | b] grid starts
+    weight: Callable[[int, int], Key]  # (neuron, input) -> the weight's key
+    bias: Callable[[int], Key]  # stored bias number -> its key
+    biases: int  # how many bias numbers the layer has
 
 
 class Sheet(NamedTuple):
@@ -137,18 +147,23 @@ def lay_out(graph: Graph, instruction_lines: int, sheet_name: str) -> Sheet:
     if one:
         mirrors.append(Mirror(x_rows[-1], x, None))
         mirrors.append(Mirror(above_output, out_h, None))
-    for layer, rows, width, w_col, inputs, wkey, bkey, nb in (
-            ("hidden", h_rows, n, w1_col, n, lambda j, i: w_hidden_key(s, j, i), lambda j: b_hidden_key(s, j), nb_h),
-            ("output", o_rows, h, w2_col, h, lambda k, j: w_out_key(s, k, j), lambda k: b_out_key(s, k), nb_o)):
-        for r, row in enumerate(rows):
-            for i in range(inputs):
-                put(wkey(r, i), row, w_col + i)
-            if nb:
-                b = bkey(r if nb > 1 else 0)
-                if r == 0 or nb > 1:
-                    put(b, row, w_col + inputs)
+    # Each layer: its rows, the row above them, what it reads, where its [W | b] grid starts.
+    layers = (
+        _Layer(h_rows, above_hidden, [input_id(i) for i in range(n)], w1_col,
+               lambda j, i: w_hidden_key(s, j, i), lambda j: b_hidden_key(s, j), nb_h),
+        _Layer(o_rows, above_output, [neuron("out", name).id for name in hidden], w2_col,
+               lambda k, j: w_out_key(s, k, j), lambda k: b_out_key(s, k), nb_o),
+    )
+    for layer in layers:
+        for r, row in enumerate(layer.rows):
+            for i in range(len(layer.inputs)):
+                put(layer.weight(r, i), row, layer.w_col + i)
+            if layer.biases:
+                b = layer.bias(r if layer.biases > 1 else 0)
+                if r == 0 or layer.biases > 1:
+                    put(b, row, layer.w_col + len(layer.inputs))
                 else:  # one bias shared by the layer: the same number in every row of the grid
-                    mirrors.append(Mirror(row, w_col + inputs, b.id))
+                    mirrors.append(Mirror(row, layer.w_col + len(layer.inputs), b.id))
     for j, name in enumerate(hidden):
         put(neuron("net", name), h_rows[j], net_h)
         put(neuron("out", name), h_rows[j], out_h)
@@ -172,24 +187,21 @@ def lay_out(graph: Graph, instruction_lines: int, sheet_name: str) -> Sheet:
             mirrors.append(Mirror(h_rows[j], wt_col + k, w_out_key(s, k, j).id))
 
     # Gradients (outer products) and updates, in the rows of the weights they belong to
-    for rows, above, inputs, in_ids, wkey, bkey, nb in (
-            (h_rows, above_hidden, n, [input_id(i) for i in range(n)], lambda j, i: w_hidden_key(s, j, i),
-             lambda j: b_hidden_key(s, j), nb_h),
-            (o_rows, above_output, h, [neuron("out", x_).id for x_ in hidden], lambda k, j: w_out_key(s, k, j),
-             lambda k: b_out_key(s, k), nb_o)):
-        for i, source in enumerate(in_ids):
-            mirrors.append(Mirror(above, grad_col + i, source))
+    for layer in layers:
+        width = len(layer.inputs)
+        for i, source in enumerate(layer.inputs):
+            mirrors.append(Mirror(layer.above, grad_col + i, source))
         if one:
-            mirrors.append(Mirror(above, grad_col + inputs, None))
-        for r, row in enumerate(rows):
-            for i in range(inputs):
-                w = wkey(r, i)
+            mirrors.append(Mirror(layer.above, grad_col + width, None))
+        for r, row in enumerate(layer.rows):
+            for i in range(width):
+                w = layer.weight(r, i)
                 put(keys.grad(w), row, grad_col + i)
                 put(keys.new(w), row, new_col + i)
-            if nb and (nb > 1 or r == 0):  # a shared bias has one gradient and one update, in its first row
-                b = bkey(r if nb > 1 else 0)
-                put(keys.grad(b), row, grad_col + inputs)
-                put(keys.new(b), row, new_col + inputs)
+            if layer.biases and (layer.biases > 1 or r == 0):  # a shared bias: one gradient, one update
+                b = layer.bias(r if layer.biases > 1 else 0)
+                put(keys.grad(b), row, grad_col + width)
+                put(keys.new(b), row, new_col + width)
 
     # Labels: the bands, the layers, the activations, the chain rule's columns
     forward_col = min(w1_col, w2_col)

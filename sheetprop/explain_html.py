@@ -125,7 +125,8 @@ def _step(w: Walkthrough, s, first) -> str:
     v = s.verdict
     if v is not None:
         shown = fmt(v.value) if v.value is not None else (v.shown or "—")
-        line = f'{escape(t("explain.yours"))}: <span class="yours-value" data-id="{escape(s.id)}">{escape(shown)}</span>'
+        value = f'<span class="yours-value" data-id="{escape(s.id)}">{escape(shown)}</span>'
+        line = f'{escape(t("explain.yours"))}: {value}'
         line += f' ({escape(t(f"report.verdicts.{v.verdict}"))}{", " + escape(v.mistake) if v.mistake else ""})'
         if v.verdict != "correct":
             line += "; " + escape(t("explain.expected", value=fmt(s.value)))

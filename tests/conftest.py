@@ -1,5 +1,6 @@
 import os
 import shutil
+from functools import lru_cache
 from pathlib import Path
 
 import pytest
@@ -17,26 +18,14 @@ PROGRAMS = {
 }
 
 
-def pytest_collection_modifyitems(config, items):
-    for marker, (available, what) in PROGRAMS.items():
-        needing = [item for item in items if marker in item.keywords]
-        if not needing or available():
-            continue
-        for item in needing:
+@lru_cache(maxsize=None)
+def _available(marker: str) -> bool:
+    return bool(PROGRAMS[marker][0]())
+
+
+def pytest_runtest_setup(item):
+    for marker, (_, what) in PROGRAMS.items():
+        if marker in item.keywords and not _available(marker):
             if os.environ.get("CI"):
-                item.add_marker(pytest.mark.usefixtures(f"_{marker}_required"))
-            else:
-                item.add_marker(pytest.mark.skip(reason=f"{what} is not installed"))
-
-
-def _required(what):
-    @pytest.fixture
-    def fixture():
-        pytest.fail(f"CI is set but {what} is not installed: .ci/run must install it")
-
-    return fixture
-
-
-_libreoffice_required = _required(PROGRAMS["libreoffice"][1])
-_gnumeric_required = _required(PROGRAMS["gnumeric"][1])
-_chromium_required = _required(PROGRAMS["chromium"][1])
+                pytest.fail(f"CI is set but {what} is not installed: .ci/run must install it", pytrace=False)
+            pytest.skip(f"{what} is not installed")

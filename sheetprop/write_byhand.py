@@ -10,6 +10,7 @@ tools cannot tell the two apart.
 from __future__ import annotations
 
 from openpyxl import Workbook
+from openpyxl.comments import Comment
 from openpyxl.packaging.custom import StringProperty
 from openpyxl.styles import Alignment, Font, NamedStyle, PatternFill
 from openpyxl.workbook.defined_name import DefinedName
@@ -20,7 +21,7 @@ from .graph import graph_for
 from .network import Givens
 from .sources import describe
 from .text import Text, loss_rule, origin_text, text, title
-from .write import GIVEN_OPEN_STYLE, _styles
+from .write import GIVEN_OPEN_STYLE, _styles, hint
 
 MIRROR_FILL = PatternFill("solid", fgColor="F2F2F2")
 BAND_FILL = PatternFill("solid", fgColor="1F4E78")
@@ -101,6 +102,9 @@ class ByHandWorkbook:
                 cell.style = st["given"].name
             else:
                 cell.style = st["answer"].name
+                # The staircase has no room for the row layout's Rule column: each answer cell
+                # carries its rule as a note, shown when the pointer rests on it (never printed).
+                cell.comment = Comment(hint(t, self.graph, qid), "sheetprop", width=380, height=90)
         for m in lay.mirrors:
             cell = ws.cell(m.row, m.col)
             cell.style = st["mirror"].name

@@ -238,3 +238,15 @@ def test_a_student_typing_into_the_staircase_in_libreoffice(tmp_path):
     result = check_file(files["m2"])
     first = result.grade.first_wrong
     assert (first.id, first.verdict, first.mistake) == ("delta_h1", "misconception", "M2")
+
+
+def test_each_answer_cell_carries_its_rule_as_a_note_and_no_number():
+    g = sources.from_seed(42)
+    graph = Graph(g.shape)
+    wb = build(g, "exercise", layout="byhand")
+    ws = wb.active
+    for qid in graph.answer_ids:
+        (_, where), = list(wb.defined_names[qid].destinations)
+        note = ws[where.replace("$", "")].comment.text
+        assert graph[qid].expr.text(graph.symbols) in note
+        assert not re.search(r"\d\.\d{3}", note), note  # a rule, never a computed value

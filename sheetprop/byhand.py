@@ -37,7 +37,7 @@ class Label(NamedTuple):
     row: int
     col: int
     key: str  # a key under [byhand] in the templates, or "=literal" for text shown as is
-    style: str = "label"  # label, band, layer, marker, rowlabel
+    style: str = "label"  # label, band, layer, marker, rowlabel, aside
     span: int = 1  # columns it covers (a band's title spans its band)
 
 
@@ -180,6 +180,8 @@ def lay_out(graph: Graph, instruction_lines: int, sheet_name: str) -> Sheet:
             put(neuron("dE_dout", name), row, dout_col)
             put(neuron("dout_dnet", name), row, dnet_col)
             put(neuron("delta", name), row, delta_col)
+            if neuron("dout_dnet", name).id not in present:  # a softmax: its Jacobian is inside δ
+                labels.append(Label(row, dnet_col, "inside_delta", "aside"))
     # The output deltas, laid on their side above the transposed output weights
     for k, name in enumerate(outputs):
         mirrors.append(Mirror(above_hidden, wt_col + k, neuron("delta", name).id))

@@ -41,6 +41,8 @@ def _byhand_styles() -> dict[str, NamedStyle]:
                                     alignment=Alignment(horizontal="right"))
     styles["marker"] = NamedStyle("sheetprop activation", font=Font(bold=True, italic=True, color="C00000"),
                                   alignment=Alignment(horizontal="center"))
+    styles["aside"] = NamedStyle("sheetprop aside", font=Font(italic=True, color="7F7F7F"),
+                                 alignment=Alignment(horizontal="center"))
     styles["layer"] = NamedStyle("sheetprop layer", font=Font(bold=True, size=12))
     styles["band"] = NamedStyle("sheetprop band", font=Font(bold=True, color="FFFFFF"), fill=BAND_FILL)
     return styles

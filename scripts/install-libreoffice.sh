@@ -1,22 +1,25 @@
 #!/usr/bin/env bash
-# Installs what the tests recalculate workbooks in, from Debian's packages, where it is missing:
-# headless LibreOffice Calc (soffice) and Gnumeric (ssconvert). As root (CI) it installs;
-# elsewhere it says how. Each tool is checked on its own, so a machine with one gets the other.
+# Installs, from Debian's packages, the real programs the tests use when they are missing:
+# headless LibreOffice Calc and Gnumeric (they recalculate workbooks) and Chromium (it renders
+# the walkthrough's HTML). As root (CI) it installs; elsewhere it says how.
 set -euo pipefail
-missing=()
-command -v soffice >/dev/null 2>&1 || missing+=(libreoffice-calc-nogui)
-command -v ssconvert >/dev/null 2>&1 || missing+=(gnumeric)
-if [ ${#missing[@]} -eq 0 ]; then
+need=()
+command -v soffice >/dev/null 2>&1 || need+=(libreoffice-calc-nogui)
+command -v ssconvert >/dev/null 2>&1 || need+=(gnumeric)
+command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || need+=(chromium)
+if [ "${#need[@]}" = 0 ]; then
   exit 0
 fi
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-  echo "installing ${missing[*]} with apt-get..." >&2
+  echo "installing ${need[*]} with apt-get..." >&2
   apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o DPkg::Lock::Timeout=600 --no-install-recommends \
+    "${need[@]}" >/dev/null
 elif command -v sudo >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
   sudo apt-get update -qq
-  sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o DPkg::Lock::Timeout=600 --no-install-recommends \
+    "${need[@]}" >/dev/null
 else
-  echo "${missing[*]} not installed and cannot be installed here: the tests that need them will be skipped" \
-       "(install LibreOffice Calc and Gnumeric from your system's packages)" >&2
+  echo "${need[*]} missing and cannot be installed here: the tests that need them will be skipped" \
+       "(install libreoffice-calc, gnumeric and chromium)" >&2
 fi

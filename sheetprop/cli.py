@@ -10,6 +10,7 @@ import click
 from . import __version__
 from .activations import HIDDEN, LOSSES, OUTPUT
 from .inert import terminal as escape
+from .layout import LAYOUTS
 
 class Failure(click.ClickException):
     """One clear line and exit status 2, the status of a file or an input that could not be used."""
@@ -47,13 +48,15 @@ def cli():
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("generated"),
               show_default=True, help="Folder to write the workbooks to.")
 @click.option("--force", is_flag=True, help="Overwrite workbooks that already exist.")
+@click.option("--layout", type=click.Choice(LAYOUTS), default="rows", show_default=True,
+              help="rows: one row per quantity, with its rule; byhand: Tom Yeh's AI-by-Hand staircase of matrices.")
 @click.option("--roster", type=click.Path(dir_okay=False, path_type=Path),
               help="A class: a CSV with an 'id' column (and 'name'); one variant per student.")
 @click.option("--secret", envvar="SHEETPROP_SECRET", help="With --roster: the class secret the seeds derive "
               "from (or the environment variable SHEETPROP_SECRET).")
 @click.option("--reseed", multiple=True, metavar="ID", help="With --roster: give this student a new variant.")
 def generate(seed, preset, givens_file, layers, bias, frozen_biases, activation, output_act, loss, lang, out_dir,
-             force, roster, secret, reseed):
+             force, layout, roster, secret, reseed):
     """Write an exercise and its solution (or a class's).
 
     An exercise workbook and its solution with live formulas, from a seed, a preset or a
@@ -73,6 +76,8 @@ def generate(seed, preset, givens_file, layers, bias, frozen_biases, activation,
     if shape_options and seed is None and roster is None:
         raise click.UsageError("--layers, --bias, --frozen-biases, --activation, --output and --loss go with --seed "
                                "or --roster; a preset or a givens file brings its own network")
+    if layout != "rows" and roster is not None:
+        raise click.UsageError("--layout byhand goes with --seed, --preset or --givens; a class gets the row layout")
     if reseed and roster is None:
         raise click.UsageError("--reseed goes with --roster")
     try:
@@ -90,7 +95,7 @@ def generate(seed, preset, givens_file, layers, bias, frozen_biases, activation,
             g = sources.from_preset(preset)
         else:
             g = sources.from_file(givens_file)
-        exercise, solution = write_pair(g, out_dir, lang=lang, force=force)
+        exercise, solution = write_pair(g, out_dir, lang=lang, force=force, layout=layout)
     except (GivensError, ValueError, OutputExists) as e:
         raise Failure(str(e)) from None
     except OSError as e:
@@ -303,6 +308,92 @@ def _feedback_targets(files, feedback_to: Path | None) -> dict:
     if any(t.resolve() in inputs for t in targets.values()):
         raise click.UsageError("--feedback would overwrite a handed-in file; choose another name")
     return targets
+
+
+def _variant_options(f):
+    """The options that choose one variant: a seed with its network, a preset, or a givens file."""
+    options = [
+        click.option("--seed", type=click.IntRange(min=0), help="Draw a variant from this seed."),
+        click.option("--preset", type=click.Choice(["mazur"]), help="A published example: 'mazur'."),
+        click.option("--givens", "givens_file", type=click.Path(dir_okay=False, path_type=Path),
+                     help="A teacher's own example: a JSON or TOML file."),
+        click.option("--layers", default="2-2-1", show_default=True, help="inputs-hidden-outputs, with --seed."),
+        click.option("--bias", type=click.Choice(["neuron", "layer", "none"]), default="neuron", show_default=True,
+                     help="With --seed."),
+        click.option("--frozen-biases", is_flag=True, help="Biases are not updated; with --seed."),
+        click.option("--activation", type=click.Choice(HIDDEN), default="sigmoid", show_default=True,
+                     help="Hidden activation; with --seed."),
+        click.option("--output", "output_act", type=click.Choice(OUTPUT), default="sigmoid", show_default=True,
+                     help="Output activation; with --seed."),
+        click.option("--loss", type=click.Choice(tuple(LOSSES)), default="squared", show_default=True,
+                     help="With --seed."),
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
+@cli.command()
+@click.argument("workbook", required=False, type=click.Path(path_type=str))
+@_variant_options
+@click.option("--lang", default=None, help="Language of the page: en or pt-BR (default: the workbook's, or en).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("generated"),
+              show_default=True, help="Folder to write the page to.")
+@click.option("--force", is_flag=True, help="Overwrite pages that already exist.")
+def explain(workbook, seed, preset, givens_file, layers, bias, frozen_biases, activation, output_act, loss, lang,
+            out_dir, force):
+    """Write a step-by-step walkthrough of one variant.
+
+    In Mazur's manner: an HTML page (MathML, no script, no network) and a Markdown file.
+
+    Give --seed N (with its network options), --preset, --givens FILE, or a WORKBOOK: an exercise,
+    or a filled-in one, which is checked first and explained with the student's own numbers and
+    the first place they went wrong. Exit status 2 when the input cannot be used.
+    """
+    from . import sources
+    from .explain import walkthrough, write
+    from .network import GivensError
+    from .text import normalize_lang
+    from .write import OutputExists, file_stem
+
+    chosen = [name for name, v in (("WORKBOOK", workbook), ("--seed", seed), ("--preset", preset),
+                                   ("--givens", givens_file)) if v is not None]
+    if len(chosen) != 1:
+        raise click.UsageError("choose exactly one of WORKBOOK, --seed N, --preset mazur or --givens FILE")
+    shape_options = (layers != "2-2-1" or bias != "neuron" or frozen_biases
+                     or (activation, output_act, loss) != ("sigmoid", "sigmoid", "squared"))
+    if shape_options and seed is None:
+        raise click.UsageError("--layers, --bias, --frozen-biases, --activation, --output and --loss go with --seed")
+    try:
+        lang = normalize_lang(lang) if lang else None
+        result = None
+        if workbook is not None:
+            from .check import check_file
+
+            result = check_file(workbook)
+            if result.error is not None:
+                raise Failure(f"{workbook}: {result.error}")
+            g = result.submission.givens
+            lang = lang or normalize_lang(result.submission.meta.get("lang"))
+            if all(c.verdict == "blank" for c in result.grade.cells):
+                result = None  # an exercise not yet filled in: the walkthrough alone
+            stem = Path(workbook).stem
+        else:
+            if seed is not None:
+                g = sources.from_seed(seed, sources.shape_from(layers, bias, not frozen_biases, activation,
+                                                               output_act, loss))
+            elif preset is not None:
+                g = sources.from_preset(preset)
+            else:
+                g = sources.from_file(givens_file)
+            stem = file_stem(g, lang or "en")
+        html_path, md_path = write(walkthrough(g, lang or "en", result), out_dir, stem, force)
+    except (GivensError, ValueError, OutputExists) as e:
+        raise Failure(str(e)) from None
+    except OSError as e:
+        raise Failure(f"cannot write to {out_dir}: {e.strerror or e}") from None
+    click.echo(f"walkthrough: {html_path}")
+    click.echo(f"markdown: {md_path}")
 
 
 def main(argv=None):

@@ -12,6 +12,9 @@ from typing import NamedTuple
 from .graph import SECTIONS, Graph
 from .text import Text
 
+# The drawings of one step: one row per quantity (here), Tom Yeh's staircase of matrices (byhand.py).
+LAYOUTS = ("rows", "byhand")
+
 COLUMNS = {"symbol": "A", "id": "B", "value": "C", "hint": "D"}
 COLUMN_NUMBERS = {name: ord(letter) - 64 for name, letter in COLUMNS.items()}
 WIDTHS = {"A": 20, "B": 16, "C": 18, "D": 100}

@@ -20,7 +20,7 @@ class MetadataError(ValueError):
 
 
 def encode(*, kind: str, description: dict, origin: dict, lang: str, sheet: str, cells: dict,
-           student: dict | None = None) -> str:
+           student: dict | None = None, layout: str = "rows") -> str:
     data = {
         "format": FORMAT,
         "sheetprop": __version__,
@@ -33,6 +33,8 @@ def encode(*, kind: str, description: dict, origin: dict, lang: str, sheet: str,
     }
     if student:
         data["student"] = student
+    if layout != "rows":  # which drawing of the step; the cells above say where each quantity is
+        data["layout"] = layout
     return json.dumps(data, separators=(",", ":"), sort_keys=True)
 
 

@@ -17,7 +17,7 @@ from openpyxl.workbook.defined_name import DefinedName
 
 from . import __version__, metadata
 from .graph import Graph, graph_for
-from .layout import COLUMN_NUMBERS, WIDTHS, lay_out
+from .layout import COLUMN_NUMBERS, LAYOUTS, WIDTHS, lay_out
 from .network import Givens
 from .sources import describe
 from .text import Text, instructions, origin_text, text, title
@@ -65,10 +65,12 @@ def hint(t: Text, graph: Graph, qid: str) -> str:
     return t(q.rule if "." in q.rule else f"hints.{q.rule}", **fields)
 
 
-def build(g: Givens, kind: str, lang: str = "en", student: dict | None = None) -> Workbook:
+def build(g: Givens, kind: str, lang: str = "en", student: dict | None = None, layout: str = "rows") -> Workbook:
     """The exercise (kind='exercise') or the solution (kind='solution') as an openpyxl Workbook."""
     if kind not in ("exercise", "solution"):
         raise ValueError(kind)
+    if layout != "rows":
+        return _byhand().build(g, kind, lang, student)
     wb, sheet = _exercise(g, lang, student)
     if kind == "solution":
         sheet.become_solution()
@@ -177,7 +179,13 @@ def _write_quantity(ws, r, graph: Graph, qid: str, givens: dict, t: Text, styles
         cell.style = styles["answer"].name
 
 
-def file_stem(g: Givens, lang: str) -> str:
+def _byhand():
+    from . import write_byhand  # imported on demand: it imports this module
+
+    return write_byhand
+
+
+def file_stem(g: Givens, lang: str, layout: str = "rows") -> str:
     o = g.origin
     if "seed" in o:
         base = f"sheetprop-seed{o['seed']}"
@@ -190,6 +198,8 @@ def file_stem(g: Givens, lang: str) -> str:
         base = f"sheetprop-{o['preset']}"
     else:
         base = f"sheetprop-{Path(o.get('givens', 'custom')).stem}"
+    if layout != "rows":
+        base += f"-{layout}"
     return base if lang == "en" else f"{base}-{lang}"
 
 
@@ -199,9 +209,11 @@ class OutputExists(FileExistsError):
 
 def write_pair(g: Givens, out_dir: Path, lang: str = "en", force: bool = False,
                solution_dir: Path | None = None, student: dict | None = None,
-               stem: str | None = None) -> tuple[Path, Path]:
+               stem: str | None = None, layout: str = "rows") -> tuple[Path, Path]:
     """Write the exercise and its solution; refuse to overwrite unless force."""
-    stem = stem or file_stem(g, lang)
+    if layout not in LAYOUTS:
+        raise ValueError(f"unknown layout {layout!r}; choose one of {', '.join(LAYOUTS)}")
+    stem = stem or file_stem(g, lang, layout)
     exercise = Path(out_dir) / f"{stem}-exercise.xlsx"
     solution = Path(solution_dir or out_dir) / f"{stem}-solution.xlsx"
     if not force:
@@ -210,7 +222,11 @@ def write_pair(g: Givens, out_dir: Path, lang: str = "en", force: bool = False,
                 raise OutputExists(f"{p} already exists; use --force to overwrite it")
     for p in (exercise, solution):
         p.parent.mkdir(parents=True, exist_ok=True)
-    wb, sheet = _exercise(g, lang, student)
+    if layout == "rows":
+        wb, sheet = _exercise(g, lang, student)
+    else:
+        sheet = _byhand().ByHandWorkbook(g, lang, student)
+        wb = sheet.wb
     wb.save(exercise)
     sheet.become_solution()
     wb.save(solution)

@@ -1,4 +1,6 @@
 import os
+import shutil
+from functools import lru_cache
 from pathlib import Path
 
 import pytest
@@ -7,19 +9,23 @@ from sheetprop import libreoffice
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# marker -> (is the program here?, what it is). Tests that need one skip on a developer's machine
+# without it, but fail in CI: there scripts/install-libreoffice.sh must have installed it.
+PROGRAMS = {
+    "libreoffice": (libreoffice.available, "LibreOffice (soffice)"),
+    "gnumeric": (lambda: shutil.which("ssconvert") is not None, "Gnumeric (ssconvert)"),
+    "chromium": (lambda: any(shutil.which(n) for n in ("chromium", "chromium-browser")), "Chromium"),
+}
 
-def pytest_collection_modifyitems(config, items):
-    """LibreOffice tests skip on a developer's machine without it, but fail in CI: there it must be present."""
-    if libreoffice.available():
-        return
-    for item in items:
-        if "libreoffice" in item.keywords:
+
+@lru_cache(maxsize=None)
+def _available(marker: str) -> bool:
+    return bool(PROGRAMS[marker][0]())
+
+
+def pytest_runtest_setup(item):
+    for marker, (_, what) in PROGRAMS.items():
+        if marker in item.keywords and not _available(marker):
             if os.environ.get("CI"):
-                item.add_marker(pytest.mark.usefixtures("_libreoffice_required"))
-            else:
-                item.add_marker(pytest.mark.skip(reason="LibreOffice (soffice) is not installed"))
-
-
-@pytest.fixture
-def _libreoffice_required():
-    pytest.fail("CI is set but LibreOffice (soffice) is not installed: .ci/run must install it")
+                pytest.fail(f"CI is set but {what} is not installed: .ci/run must install it", pytrace=False)
+            pytest.skip(f"{what} is not installed")

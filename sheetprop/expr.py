@@ -82,6 +82,23 @@ class Expr:
         """
         return abs(self.value(env))
 
+    def rounding_effect(self, env: dict[str, float], half_units: dict[str, float]) -> float:
+        """How far the result can move when each cell in half_units is off by up to that much
+        (the rounding of a number typed by hand): a first-order bound like magnitude's, taken
+        by nudging each cell in turn, so that it holds for every kind of node."""
+        base = self.value(env)
+        nudged = dict(env)
+        total = 0.0
+        for qid, u in half_units.items():
+            if u:
+                nudged[qid] = env[qid] + u
+                up = self.value(nudged)
+                nudged[qid] = env[qid] - u
+                down = self.value(nudged)
+                nudged[qid] = env[qid]
+                total += max(abs(up - base), abs(down - base))
+        return total
+
     def refs(self) -> tuple[str, ...]:
         """The ids this rule reads, in order of first appearance."""
         seen: dict[str, None] = {}

@@ -11,7 +11,8 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 
 from .check import FileResult
-from .report import fmt_number, lang_of, reason_text, summary_lines, what_text
+from .grading import TOO_FEW_DIGITS
+from .report import fmt_number, how_typed, lang_of, reason_text, summary_lines, verdict_text, what_text
 from .text import text
 
 FILLS = {
@@ -21,6 +22,7 @@ FILLS = {
     "wrong": "FFC7CE",
     "blank": "EDEDED",
     "unreadable": "FFEB9C",
+    TOO_FEW_DIGITS: "F8CBAD",
 }
 
 
@@ -45,7 +47,7 @@ def write_feedback(result: FileResult, out: Path, lang: str | None = None, show_
             continue
         target = wb[sheet][coord]
         target.fill = PatternFill("solid", fgColor=FILLS[cell.verdict])
-        target.comment = Comment(_comment(t, cell, show_answers), "sheetprop", width=320, height=110)
+        target.comment = Comment(_comment(t, cell, show_answers, grade), "sheetprop", width=320, height=110)
 
     summary = wb.create_sheet(t("sheet.summary_sheet_name"), 0)
     summary.column_dimensions["A"].width = 22
@@ -65,7 +67,7 @@ def write_feedback(result: FileResult, out: Path, lang: str | None = None, show_
     summary.cell(row, 1, t("feedback.legend")).font = Font(bold=True)
     for verdict, colour in FILLS.items():
         row += 1
-        c = summary.cell(row, 1, t(f"report.verdicts.{verdict}"))
+        c = summary.cell(row, 1, verdict_text(t, verdict))
         c.fill = PatternFill("solid", fgColor=colour)
     row += 2
     summary.cell(row, 1, t("feedback.cells")).font = Font(bold=True)
@@ -73,10 +75,9 @@ def write_feedback(result: FileResult, out: Path, lang: str | None = None, show_
         row += 1
         summary.cell(row, 1, sub.graph.symbols[cell.id])
         summary.cell(row, 2, cell.id)
-        verdict = summary.cell(row, 3, t(f"report.verdicts.{cell.verdict}") + (f" {cell.mistake}" if cell.mistake
-                                                                               else ""))
+        verdict = summary.cell(row, 3, verdict_text(t, cell.verdict) + (f" {cell.mistake}" if cell.mistake else ""))
         verdict.fill = PatternFill("solid", fgColor=FILLS[cell.verdict])
-        summary.cell(row, 4, _comment(t, cell, show_answers).replace("\n", "  "))
+        summary.cell(row, 4, _comment(t, cell, show_answers, grade).replace("\n", "  "))
     wb.active = 0
     out.parent.mkdir(parents=True, exist_ok=True)
     wb.save(out)
@@ -100,9 +101,11 @@ def _refuse_unusual(sub) -> None:
             raise FeedbackError("it has a merged range too large to annotate safely")
 
 
-def _comment(t, cell, show_answers: bool) -> str:
-    head = t(f"report.verdicts.{cell.verdict}")
-    if cell.verdict == "correct":
+def _comment(t, cell, show_answers: bool, grade) -> str:
+    head = verdict_text(t, cell.verdict)
+    if cell.verdict == "correct" and cell.digits is not None:
+        body = t("precision.correct_comment", how=how_typed(t, [cell]))
+    elif cell.verdict == "correct":
         body = t("feedback.correct_comment")
     elif cell.verdict == "carried":
         body = t("feedback.carried_comment")
@@ -113,8 +116,8 @@ def _comment(t, cell, show_answers: bool) -> str:
     elif cell.verdict == "wrong":
         body = what_text(t, cell) + " " + t("feedback.wrong_comment")
     else:
-        body = what_text(t, cell)
+        body = what_text(t, cell, grade.min_digits)
     text_ = f"{head}: {body}"
     if show_answers and cell.verdict != "correct":
-        text_ += "\n" + t("feedback.expected", value=fmt_number(cell.expected))
+        text_ += "\n" + t("feedback.expected", value=fmt_number(cell.expected, t.lang))
     return text_

@@ -19,8 +19,12 @@ class MetadataError(ValueError):
     pass
 
 
+# What the exercise asks of the student when the workbook does not say (made before it could).
+DEFAULT_OPTIONS = {"min_digits": 3}
+
+
 def encode(*, kind: str, description: dict, origin: dict, lang: str, sheet: str, cells: dict,
-           student: dict | None = None) -> str:
+           student: dict | None = None, options: dict | None = None) -> str:
     data = {
         "format": FORMAT,
         "sheetprop": __version__,
@@ -33,6 +37,7 @@ def encode(*, kind: str, description: dict, origin: dict, lang: str, sheet: str,
     }
     if student:
         data["student"] = student
+    data["options"] = {**DEFAULT_OPTIONS, **(options or {})}
     return json.dumps(data, separators=(",", ":"), sort_keys=True)
 
 
@@ -49,3 +54,10 @@ def decode(raw: str) -> dict:
         if not isinstance(data.get(key), kind):
             raise MetadataError("its sheetprop metadata is incomplete")
     return data
+
+
+def min_digits(meta: dict) -> int:
+    """The significant digits the exercise asked for, as its instructions stated them."""
+    options = meta.get("options")
+    n = options.get("min_digits") if isinstance(options, dict) else None
+    return n if isinstance(n, int) and not isinstance(n, bool) and 1 <= n <= 15 else DEFAULT_OPTIONS["min_digits"]

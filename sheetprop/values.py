@@ -14,11 +14,26 @@ from typing import NamedTuple
 from .xlsx import Cell
 
 
+class Precision(NamedTuple):
+    """How precisely a typed number was given: 0.1311 has 4 significant digits and 4 decimals,
+    and may stand for anything within half a unit of its last digit (5e-5)."""
+
+    digits: int  # significant digits
+    decimals: int  # digits after the point (negative for 1.2E3: hundreds)
+
+    @property
+    def half_unit(self) -> float:
+        return 0.5 * 10.0 ** -self.decimals
+
+
 class Reading(NamedTuple):
     number: float | None  # None unless the cell holds a usable number
     reason: str | None = None  # why not: blank, text, decimal_comma, number_as_text, lookalike, date, bool,
     #                            error, no_result
     shown: str | None = None  # what the cell holds, as it may be echoed (escaped)
+    # A typed number's precision; None for a formula's result (15 digits: exact as far as a
+    # student's rounding goes) and for anything that is not a number.
+    precision: Precision | None = None
 
     @property
     def blank(self) -> bool:
@@ -35,7 +50,10 @@ def read(cell: Cell) -> Reading:
     if cell.kind == "number":
         if cell.date:
             return Reading(None, "date", escape(_number_text(cell.number)))
-        return Reading(cell.number)  # a number is shown formatted from its value
+        if cell.formula:
+            return Reading(cell.number)  # shown formatted from its value
+        typed = typed_text(cell.text or _number_text(cell.number), cell.number)
+        return Reading(cell.number, None, escape(typed), precision_of(typed))
     if cell.kind == "blank":
         return BLANK
     if cell.kind == "no_result":
@@ -60,6 +78,31 @@ def read(cell: Cell) -> Reading:
 
 def _number_text(x: float) -> str:
     return repr(float(x))
+
+
+# A saved number: sign, integer digits, decimals, exponent (each part linear to match).
+_SAVED_NUMBER = re.compile(r"[+-]?([0-9]*)(?:\.([0-9]*))?(?:[eE]([+-]?[0-9]{1,4}))?")
+# Beyond this many significant digits a saved number is binary noise (Excel writes 0.3 as
+# 0.29999999999999999), not something a person typed.
+_TYPED_DIGITS = 15
+
+
+def typed_text(saved: str, number: float) -> str:
+    """What the person typed, as far as the file tells: its saved text, without binary noise."""
+    saved = saved.strip()
+    m = _SAVED_NUMBER.fullmatch(saved)
+    if m is None or len((m.group(1) + (m.group(2) or "")).lstrip("0")) > _TYPED_DIGITS:
+        return f"{number:.{_TYPED_DIGITS}g}"
+    return saved
+
+
+def precision_of(typed: str) -> Precision:
+    """The precision of a typed number. A file keeps no trailing zeros (0.130 typed is saved
+    as 0.13); grading knows that."""
+    m = _SAVED_NUMBER.fullmatch(typed)
+    whole, fraction, exponent = m.group(1), m.group(2) or "", int(m.group(3) or 0)
+    significant = (whole + fraction).lstrip("0")
+    return Precision(max(len(significant), 1), len(fraction) - exponent)
 
 
 # Control characters and bidi overrides could rewrite a terminal line or reorder it.

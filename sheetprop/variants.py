@@ -19,6 +19,7 @@ from .answers import reference_values
 from .graph import Graph, graph_for
 from .mistakes import mutations
 from .network import Givens, GivensError, Shape
+from .precision import reach
 from .tolerance import DEFAULT, Tolerance, judged
 
 # Learning rates a student multiplies by easily. Never 1: forgetting eta would be invisible.
@@ -88,19 +89,22 @@ def why_rejected(g: Givens, graph: Graph, muts=None, tolerance: Tolerance = DEFA
     if np.any(np.abs(grads) < 1e-4):
         return "a gradient is vanishingly small"
     env = reference_values(graph, g)
+    given = frozenset(graph.given_ids)
     for qid, ms in muts.items():
         q = graph[qid]
         truth = judged(q.old, env[qid], env)
         new_value = env[qid] if q.old else None
         scale = 0.0 if q.old else q.expr.magnitude(env)
-        seen = [truth]
+        # A student who rounds to the fewest digits asked for lands anywhere within reach.
+        seen = [(truth, reach(q.expr, env, given))]
         for m in ms:
             value = judged(q.old, m.expr.value(env), env)
             if not math.isfinite(value):
                 continue
-            for other in seen:
-                if abs(value - other) <= MARGIN * tolerance.allowed(other, new_value, scale):
-                    near = "the truth" if other is truth else "another mistake"
+            spread = reach(m.expr, env, given)
+            for other, other_spread in seen:
+                if abs(value - other) <= MARGIN * tolerance.allowed(other, new_value, scale) + spread + other_spread:
+                    near = "the truth" if other is seen[0][0] else "another mistake"
                     return f"mistake {m.code} at {qid} is too close to {near}"
-            seen.append(value)
+            seen.append((value, spread))
     return None

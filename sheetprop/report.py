@@ -44,8 +44,7 @@ def reason_text(t: Text, reason: str | None, shown: str | None) -> str:
         shown = error_text(shown or "", t.data.get("error_values", {}))
     elif reason == "stray_character":
         char = stray_character(shown) or ""
-        return t("typing.stray_character", shown=number_text(shown or "", t.lang),
-                 char=repr(char) if char.strip() else "space")
+        return t("typing.stray_character", shown=shown or "", char=f"“{char}”" if char.strip() else t("typing.space"))
     return t(f"report.reasons.{reason}", shown=shown or "")
 
 

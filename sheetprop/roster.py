@@ -100,7 +100,8 @@ def read_manifest(folder: Path) -> dict[str, dict]:
 
 
 def generate_class(roster: Path, out_dir: Path, secret: str, lang: str = "en", shape: Shape = Shape(),
-                   reseed: tuple[str, ...] = (), force: bool = False, progress=None) -> list[dict]:
+                   reseed: tuple[str, ...] = (), force: bool = False, progress=None,
+                   min_digits: int = 3) -> list[dict]:
     if not secret:
         raise RosterError(f"a class needs a secret: --secret or the environment variable {SECRET_ENV}")
     students = read_roster(roster)
@@ -133,7 +134,7 @@ def generate_class(roster: Path, out_dir: Path, secret: str, lang: str = "en", s
             g = g.with_values(origin={"student": st.id, **({"name": st.name} if st.name else {})})
             ex_path, sol_path = _paths(out_dir, exercise, solution)
             write_pair(g, ex_path.parent, lang=lang, force=True, solution_dir=sol_path.parent,
-                       student={"id": st.id, "name": st.name}, stem=f"sheetprop-{fname}")
+                       student={"id": st.id, "name": st.name}, stem=f"sheetprop-{fname}", min_digits=min_digits)
         rows.append({"id": st.id, "name": st.name, "round": st.round, "seed": seed,
                      "exercise": exercise.as_posix(), "solution": solution.as_posix(), "written": redo})
         if progress:

@@ -19,6 +19,8 @@ from . import __version__, metadata
 from .graph import Graph, graph_for
 from .layout import COLUMN_NUMBERS, WIDTHS, lay_out
 from .network import Givens
+from .paper import set_page_title, set_up_pages
+from .precision import MIN_DIGITS
 from .sources import describe
 from .text import Text, origin_text, text
 
@@ -64,11 +66,12 @@ def hint(t: Text, graph: Graph, qid: str) -> str:
     return t(f"hints.{q.rule}", **fields)
 
 
-def build(g: Givens, kind: str, lang: str = "en", student: dict | None = None) -> Workbook:
+def build(g: Givens, kind: str, lang: str = "en", student: dict | None = None,
+          min_digits: int = MIN_DIGITS) -> Workbook:
     """The exercise (kind='exercise') or the solution (kind='solution') as an openpyxl Workbook."""
     if kind not in ("exercise", "solution"):
         raise ValueError(kind)
-    wb, sheet = _exercise(g, lang, student)
+    wb, sheet = _exercise(g, lang, student, min_digits)
     if kind == "solution":
         sheet.become_solution()
     return wb
@@ -79,16 +82,19 @@ class _Sheet:
     but the title, the instructions, the answer cells and the givens' lock, so the solution
     is the exercise with those rewritten (one build, two saves)."""
 
-    def __init__(self, wb, ws, g, graph, layout, t, student):
+    def __init__(self, wb, ws, g, graph, layout, t, student, min_digits=MIN_DIGITS):
         self.wb, self.ws, self.g, self.graph, self.layout, self.t, self.student = wb, ws, g, graph, layout, t, student
+        self.min_digits = min_digits
 
     def metadata(self, kind: str) -> str:
         return metadata.encode(kind=kind, description=describe(self.g), origin=dict(self.g.origin), lang=self.t.lang,
-                               sheet=self.layout.sheet, cells=self.layout.cell_of, student=self.student)
+                               sheet=self.layout.sheet, cells=self.layout.cell_of, student=self.student,
+                               options={"min_digits": self.min_digits})
 
     def write_texts(self, kind: str):
         t, ws = self.t, self.ws
-        lines = t.lines(f"instructions.{kind}")
+        # The digits asked for are stated where the student reads them, and checked from the metadata.
+        lines = [line.replace("{min_digits}", str(self.min_digits)) for line in t.lines(f"instructions.{kind}")]
         for row in self.layout.rows:
             # .value, not ws.cell(r, c, value): openpyxl ignores a value of None there, and the
             # solution has fewer instruction lines than the exercise it is made from.
@@ -98,6 +104,7 @@ class _Sheet:
                 i = int(row.key)
                 ws.cell(row.number, 1).value = lines[i] if i < len(lines) else None
         self.wb.properties.title = t(f"sheet.{kind}_title", layers=self.g.shape.label)
+        set_page_title(ws, self.wb.properties.title)
         self.wb.custom_doc_props.props = [p for p in self.wb.custom_doc_props.props if p.name != metadata.PROPERTY]
         self.wb.custom_doc_props.append(StringProperty(name=metadata.PROPERTY, value=self.metadata(kind)))
 
@@ -112,7 +119,7 @@ class _Sheet:
                 cell.value = f"={q.expr.excel()}"
 
 
-def _exercise(g: Givens, lang: str, student: dict | None) -> tuple[Workbook, _Sheet]:
+def _exercise(g: Givens, lang: str, student: dict | None, min_digits: int = MIN_DIGITS) -> tuple[Workbook, _Sheet]:
     t = text(lang)
     graph = graph_for(g.shape)
     layout = lay_out(graph, t)
@@ -155,8 +162,9 @@ def _exercise(g: Givens, lang: str, student: dict | None) -> tuple[Workbook, _Sh
     ws.freeze_panes = ws[f"A{next(r.number for r in layout.rows if r.kind == 'header') + 1}"]
     ws.sheet_view.zoomScale = 110
     wb.properties.creator = f"sheetprop {__version__}"
-    sheet = _Sheet(wb, ws, g, graph, layout, t, student)
+    sheet = _Sheet(wb, ws, g, graph, layout, t, student, min_digits)
     sheet.write_texts("exercise")
+    set_up_pages(ws, layout)
     return wb, sheet
 
 
@@ -193,7 +201,7 @@ class OutputExists(FileExistsError):
 
 def write_pair(g: Givens, out_dir: Path, lang: str = "en", force: bool = False,
                solution_dir: Path | None = None, student: dict | None = None,
-               stem: str | None = None) -> tuple[Path, Path]:
+               stem: str | None = None, min_digits: int = MIN_DIGITS) -> tuple[Path, Path]:
     """Write the exercise and its solution; refuse to overwrite unless force."""
     stem = stem or file_stem(g, lang)
     exercise = Path(out_dir) / f"{stem}-exercise.xlsx"
@@ -204,7 +212,7 @@ def write_pair(g: Givens, out_dir: Path, lang: str = "en", force: bool = False,
                 raise OutputExists(f"{p} already exists; use --force to overwrite it")
     for p in (exercise, solution):
         p.parent.mkdir(parents=True, exist_ok=True)
-    wb, sheet = _exercise(g, lang, student)
+    wb, sheet = _exercise(g, lang, student, min_digits)
     wb.save(exercise)
     sheet.become_solution()
     wb.save(solution)

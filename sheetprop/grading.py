@@ -136,7 +136,9 @@ def grade(graph: Graph, expected: dict[str, float], readings: dict[str, Reading]
             # that many digits, there are too few digits to tell: nothing earned, nothing named.
             verdict, right = judge(half_unit_at(x, min_digits)) if keeps_digits else (None, False)
             if verdict is None or verdict[0] == "wrong":
-                _, right = judge(p.half_unit)
+                # What it passes on is judged one digit short of the floor at most: a gradient
+                # of 0.0079 carries its information on, a 0 typed for it makes no later cell right.
+                _, right = judge(min(p.half_unit, half_unit_at(x, max(1, min_digits - 1))))
                 verdict = (TOO_FEW_DIGITS, 0.0, None, TOO_FEW_DIGITS)
         name, points, mistake, reason = verdict
         if name == "carried":

@@ -239,3 +239,26 @@ def test_min_digits_is_stated_and_used(tmp_path):
     assert doc["files"][0]["min_digits"] == 4
     assert doc["files"][0]["score"]["points"] == 0
     assert {c["reason"] for c in doc["files"][0]["cells"]} == {"give at least 4 significant digits"}
+
+
+def test_coarse_numbers_upstream_are_no_loophole_downstream():
+    """A 0 typed for every gradient (too few digits) does not make the updates, or anything
+    computed from it, correct or carried by the slack its coarse rounding would allow."""
+    g = sources.from_seed(3)
+    graph = Graph(g.shape)
+    texts = by_hand(graph, g, digits=4)
+    given = graph.given_values(g)
+    for q in graph.answers:
+        if q.id.startswith("dE_dw_"):
+            texts[q.id] = "0"
+        if q.old is not None and q.old.startswith("w_"):
+            texts[q.id] = repr(round(given[q.old] + 0.0123, 4))  # junk near the weight
+    texts["delta_h1"] = "0"
+    texts["dE_db_1"] = "0.0123"
+    result = graded(g, texts)
+    by_id = {c.id: c for c in result.cells}
+    for qid, text in texts.items():
+        if qid.startswith("new_w_") or qid in ("dE_db_1",):
+            assert by_id[qid].verdict not in ("correct", "carried"), (qid, text, by_id[qid].verdict)
+        if qid.startswith("dE_dw_") or qid == "delta_h1":
+            assert by_id[qid].verdict == TOO_FEW_DIGITS

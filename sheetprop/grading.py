@@ -109,7 +109,8 @@ def grade(graph: Graph, expected: dict[str, float], readings: dict[str, Reading]
     # by the right rule is correct, however far honest rounding has drifted from the reference.
     honest = set(graph.given_ids) - {ch.id for ch in changed}
     half_units: dict[str, float] = {}  # how much each typed cell may have been rounded
-    keeps_digits = _keeps_digits(graph, readings, min_digits)
+    precisions = {q: r.precision for q in graph.answer_ids if (r := readings.get(q)) is not None}
+    keeps_digits = _keeps_digits(precisions, min_digits)
 
     cells = []
     for q in graph.answers:
@@ -126,7 +127,15 @@ def grade(graph: Graph, expected: dict[str, float], readings: dict[str, Reading]
         x = r.number
         env[qid] = x
         usable.add(qid)
-        p = r.precision
+        p = precisions[qid]
+        if p is None and q.old is None and abs(x - want) <= tolerance.rel * abs(want) + tolerance.abs:
+            # A formula's result on the reference: most cells of most files, so taken first.
+            half_units[qid] = 0.0
+            honest.add(qid)
+            cells.append(CellVerdict(qid, "correct", x, r.shown, want, points=1.0))
+            if abs(x) > DEGENERATE * abs(want):
+                sound.add(qid)
+            continue
         judge = _Judge(q, x, want, expected, env, half_units, honest, sound, usable, tolerance, muts.get(qid, ()))
         if p is None or p.digits >= min_digits:
             verdict, right = judge(0.0 if p is None else p.half_unit)
@@ -211,11 +220,10 @@ def follows_rule(q, x: float, env: dict[str, float], half_units: dict[str, float
     return _same(tolerance, q.old, x, own, env, _scale(q.expr, env), reach)
 
 
-def _keeps_digits(graph: Graph, readings: dict[str, Reading], min_digits: int) -> bool:
+def _keeps_digits(precisions: dict, min_digits: int) -> bool:
     """Does the student type at least min_digits significant digits in most cells? Then a
     shorter number is most likely one whose trailing zeros the file dropped."""
-    typed = [r.precision.digits for q in graph.answer_ids
-             if (r := readings.get(q)) is not None and r.precision is not None]
+    typed = [p.digits for p in precisions.values() if p is not None]
     return bool(typed) and 2 * sum(d >= min_digits for d in typed) > len(typed)
 
 

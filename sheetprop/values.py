@@ -31,13 +31,18 @@ class Reading(NamedTuple):
     reason: str | None = None  # why not: blank, text, decimal_comma, number_as_text, lookalike, date, bool,
     #                            error, no_result
     shown: str | None = None  # what the cell holds, as it may be echoed (escaped)
-    # A typed number's precision; None for a formula's result (15 digits: exact as far as a
-    # student's rounding goes) and for anything that is not a number.
-    precision: Precision | None = None
+    typed: bool = False  # a number typed as a constant, not a formula's result
 
     @property
     def blank(self) -> bool:
         return self.reason == "blank"
+
+    @property
+    def precision(self) -> Precision | None:
+        """A typed number's precision; None for a formula's result (15 digits: exact as far as
+        a student's rounding goes) and for anything that is not a number. Worked out when
+        asked: only answer cells need it."""
+        return precision_of(self.shown) if self.typed and self.shown else None
 
 
 BLANK = Reading(None, "blank")
@@ -52,8 +57,8 @@ def read(cell: Cell) -> Reading:
             return Reading(None, "date", escape(_number_text(cell.number)))
         if cell.formula:
             return Reading(cell.number)  # shown formatted from its value
-        typed, precision = typed_number(cell.text or _number_text(cell.number), cell.number)
-        return Reading(cell.number, None, typed, precision)  # digits and signs only: nothing to escape
+        # The saved text: digits and signs only, nothing to escape.
+        return Reading(cell.number, None, typed_text(cell.text or _number_text(cell.number), cell.number), True)
     if cell.kind == "blank":
         return BLANK
     if cell.kind == "no_result":
@@ -86,24 +91,27 @@ _TYPED_DIGITS = 15
 _NUMBER_CHARS = frozenset("0123456789.+-eE")
 
 
-def typed_number(saved: str, number: float) -> tuple[str, Precision]:
-    """What the person typed, as far as the file tells (its saved text, without binary noise),
-    and its precision. A file keeps no trailing zeros (0.130 typed is saved as 0.13); grading
-    knows that. Plain string work: this runs for every typed cell of every file."""
+def typed_text(saved: str, number: float) -> str:
+    """What the person typed, as far as the file tells: its saved text, without binary noise."""
     text = saved.strip()
-    for attempt in (text, f"{number:.{_TYPED_DIGITS}g}"):
-        if not (attempt and _NUMBER_CHARS.issuperset(attempt)):
-            continue
-        mantissa, _, exponent = attempt.upper().partition("E")
-        whole, _, fraction = mantissa.lstrip("+-").partition(".")
-        significant = (whole + fraction).lstrip("0")
-        if len(significant) > _TYPED_DIGITS or not (whole + fraction).isdigit() or \
-                not (exponent == "" or exponent.lstrip("+-").isdigit()) or len(exponent) > 5:
-            continue
-        # Clamped: a saved 0E+400 is zero, and 10.0 ** 400 would overflow.
-        decimals = max(-300, min(300, len(fraction) - int(exponent or 0)))
-        return attempt, Precision(max(len(significant), 1), decimals)
-    return repr(number), Precision(_TYPED_DIGITS, _TYPED_DIGITS)  # pragma: no cover - %.15g always parses
+    if len(text) <= _TYPED_DIGITS + 2 and text and _NUMBER_CHARS.issuperset(text) and \
+            text.count(".") <= 1 and text.upper().count("E") <= 1:
+        return text
+    return f"{number:.{_TYPED_DIGITS}g}"
+
+
+def precision_of(typed: str) -> Precision:
+    """The precision of a typed number's text (from typed_text). A file keeps no trailing
+    zeros (0.130 typed is saved as 0.13); grading knows that."""
+    mantissa, _, exponent = typed.upper().partition("E")
+    whole, _, fraction = mantissa.lstrip("+-").partition(".")
+    significant = (whole + fraction).lstrip("0")
+    try:
+        shift = int(exponent or 0)
+    except ValueError:  # not from typed_text
+        shift = 0
+    # Clamped: a saved 0E+400 is zero, and 10.0 ** 400 would overflow.
+    return Precision(max(len(significant), 1), max(-300, min(300, len(fraction) - shift)))
 
 
 # Control characters and bidi overrides could rewrite a terminal line or reorder it.

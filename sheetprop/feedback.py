@@ -12,8 +12,9 @@ from openpyxl.styles import Font, PatternFill
 
 from .check import FileResult
 from .grading import TOO_FEW_DIGITS
-from .report import fmt_number, how_typed, lang_of, reason_text, summary_lines, verdict_text, what_text
+from .report import fmt_number, lang_of, reason_text, summary_lines, verdict_text, what_text
 from .text import text
+from .typed import number_text
 
 FILLS = {
     "correct": "C6EFCE",
@@ -104,7 +105,7 @@ def _refuse_unusual(sub) -> None:
 def _comment(t, cell, show_answers: bool, grade) -> str:
     head = verdict_text(t, cell.verdict)
     if cell.verdict == "correct" and cell.digits is not None:
-        body = t("precision.correct_comment", how=how_typed(t, [cell]))
+        body = t("precision.correct_comment", shown=number_text(cell.shown or "", t.lang))
     elif cell.verdict == "correct":
         body = t("feedback.correct_comment")
     elif cell.verdict == "carried":

@@ -94,8 +94,8 @@ _NUMBER_CHARS = frozenset("0123456789.+-eE")
 def typed_text(saved: str, number: float) -> str:
     """What the person typed, as far as the file tells: its saved text, without binary noise."""
     text = saved.strip()
-    if len(text) <= _TYPED_DIGITS + 2 and text and _NUMBER_CHARS.issuperset(text) and \
-            text.count(".") <= 1 and text.upper().count("E") <= 1:
+    if text and _NUMBER_CHARS.issuperset(text) and text.count(".") <= 1 and text.upper().count("E") <= 1 and \
+            len(text.upper().partition("E")[0].lstrip("+-").replace(".", "").lstrip("0")) <= _TYPED_DIGITS:
         return text
     return f"{number:.{_TYPED_DIGITS}g}"
 

@@ -262,3 +262,28 @@ def test_coarse_numbers_upstream_are_no_loophole_downstream():
             assert by_id[qid].verdict not in ("correct", "carried"), (qid, text, by_id[qid].verdict)
         if qid.startswith("dE_dw_") or qid == "delta_h1":
             assert by_id[qid].verdict == TOO_FEW_DIGITS
+
+
+@pytest.mark.libreoffice
+def test_numbers_typed_with_4_decimals_in_libreoffice(tmp_path):
+    """A student types every answer with 4 decimals, computed from their own rounded numbers,
+    into a real LibreOffice, which saves the file: each cell is judged at what LibreOffice
+    saved, and only cells with fewer than 3 significant digits miss their point."""
+    from . import lo_robot
+
+    g = sources.from_seed(11)
+    graph = Graph(g.shape)
+    ex, _ = write_pair(g, tmp_path / "gen")
+    texts = by_hand(graph, g, decimals=4)
+    job = lo_robot.Job().open(ex)
+    for qid, t in texts.items():
+        job.type(qid, float(t))
+    saved = tmp_path / "four-decimals.xlsx"
+    lo_robot.run(job.save(saved).close())
+    result = check_file(saved, Options(recalculate=False))
+    assert result.error is None
+    for c in result.grade.cells:
+        assert c.shown == texts[c.id], (c.id, c.shown, texts[c.id])  # as typed, no binary noise
+        expect = "correct" if c.digits >= 3 else TOO_FEW_DIGITS
+        assert c.verdict == expect or (c.verdict == "correct" and c.digits < 3), (c.id, c.shown, c.verdict)
+    assert any(c.verdict == TOO_FEW_DIGITS for c in result.grade.cells)

@@ -47,9 +47,7 @@ def set_up_pages(ws: Worksheet, layout: Layout) -> None:
     ws.page_margins.header = ws.page_margins.footer = 0.3
     ws.print_options.horizontalCentered = True
     ws.oddFooter.center.text = "&P / &N"
-    full_width = sum(WIDTHS.values())
     last = COLUMNS["hint"]
-    hint_width = WIDTHS[COLUMNS["hint"]]
     for row in layout.rows:
         r = row.number
         if row.kind == "header":
@@ -61,22 +59,25 @@ def set_up_pages(ws: Worksheet, layout: Layout) -> None:
         elif row.kind == "quantity":
             for col in COLUMN_NUMBERS.values():
                 ws.cell(r, col).alignment = WRAP
-    heights(ws, layout, full_width, hint_width)
+    fit_rows(ws, layout)
 
 
-def heights(ws: Worksheet, layout: Layout, full_width: float, hint_width: float) -> None:
-    """Row heights for the texts in the exercise (the solution keeps them: the same rows, with
-    fewer instruction lines)."""
+def fit_rows(ws: Worksheet, layout: Layout) -> None:
+    """Row heights for the texts now in the sheet: room to write in an empty answer cell, one
+    line for a filled one (the solution); run again once the solution's texts are in."""
+    full_width = sum(WIDTHS.values())
+    hint_width = WIDTHS[COLUMNS["hint"]]
     for row in layout.rows:
         r = row.number
         if row.kind == "title":
             ws.row_dimensions[r].height = 20.0 * lines_needed(ws.cell(r, 1).value, full_width, 1.3)
         elif row.kind == "instruction":
-            ws.row_dimensions[r].height = LINE * lines_needed(ws.cell(r, 1).value, full_width)
+            line = ws.cell(r, 1).value  # the solution has fewer lines than the rows kept for them
+            ws.row_dimensions[r].height = LINE * lines_needed(line, full_width) if line else 4.0
         elif row.kind == "quantity":
             hint = ws.cell(r, COLUMN_NUMBERS["hint"]).value
-            given = ws.cell(r, COLUMN_NUMBERS["value"]).value is not None  # an answer cell is empty
-            room = LINE + 4 if given else ANSWER_ROOM
+            filled = ws.cell(r, COLUMN_NUMBERS["value"]).value is not None
+            room = LINE + 4 if filled else ANSWER_ROOM
             ws.row_dimensions[r].height = max(room, LINE * lines_needed(hint, hint_width) + 4)
 
 

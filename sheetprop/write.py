@@ -19,7 +19,7 @@ from . import __version__, metadata
 from .graph import Graph, graph_for
 from .layout import COLUMN_NUMBERS, WIDTHS, lay_out
 from .network import Givens
-from .paper import set_page_title, set_up_pages
+from .paper import fit_rows, set_page_title, set_up_pages
 from .precision import MIN_DIGITS
 from .sources import describe
 from .text import Text, origin_text, text
@@ -117,6 +117,7 @@ class _Sheet:
                 cell.style = GIVEN_OPEN_STYLE  # in the solution, changing a given is the point
             else:
                 cell.value = f"={q.expr.excel()}"
+        fit_rows(self.ws, self.layout)  # the solution needs no room to write
 
 
 def _exercise(g: Givens, lang: str, student: dict | None, min_digits: int = MIN_DIGITS) -> tuple[Workbook, _Sheet]:

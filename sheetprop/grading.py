@@ -128,16 +128,12 @@ def grade(graph: Graph, expected: dict[str, float], readings: dict[str, Reading]
         env[qid] = x
         usable.add(qid)
         p = precisions[qid]
+        judge = _Judge(q, x, want, expected, env, half_units, honest, sound, usable, tolerance, muts.get(qid, ()))
         if p is None and q.old is None and abs(x - want) <= tolerance.rel * abs(want) + tolerance.abs:
             # A formula's result on the reference: most cells of most files, so taken first.
             half_units[qid] = 0.0
-            honest.add(qid)
-            cells.append(CellVerdict(qid, "correct", x, r.shown, want, points=1.0))
-            if abs(x) > DEGENERATE * abs(want):
-                sound.add(qid)
-            continue
-        judge = _Judge(q, x, want, expected, env, half_units, honest, sound, usable, tolerance, muts.get(qid, ()))
-        if p is None or p.digits >= min_digits:
+            verdict, right = ("correct", 1.0, None, None), True
+        elif p is None or p.digits >= min_digits:
             verdict, right = judge(0.0 if p is None else p.half_unit)
         else:
             # Files keep no trailing zeros: from a student who keeps enough digits elsewhere,

@@ -29,8 +29,8 @@ def value_text(t: Text, cell) -> str:
     return number_text(cell.shown, t.lang) if cell.shown else fmt_number(cell.value, t.lang)
 
 
-def _points(p: float) -> str:
-    return f"{p:g}"
+def _points(p: float, lang: str = "en") -> str:
+    return number_text(f"{p:g}", lang)
 
 
 def verdict_text(t: Text, verdict: str) -> str:
@@ -133,7 +133,7 @@ def summary_lines(result: FileResult, t: Text) -> list[str]:
     """Score, changed givens, the first divergence and what follows it, and notes."""
     sub, g = result.submission, result.grade
     graph = sub.graph
-    lines = [t("report.score", points=_points(g.points), max=g.max_points,
+    lines = [t("report.score", points=_points(g.points, t.lang), max=g.max_points,
                carried=t(f"report.carried_policy_{g.carried_policy}"))]
     if g.changed_givens:
         changes = ", ".join(f"{ch.id} {fmt_number(ch.expected, t.lang)} → "
@@ -249,7 +249,7 @@ def brief(result: FileResult, lang: str | None = None, flags: list[dict] | None 
     if first is not None:
         verdict = verdict_text(t, first.verdict) + (f" {first.mistake}" if first.mistake else "")
         where = t("batch.brief_where", label=_label(result.submission.graph.symbols, first.id), verdict=verdict)
-    line = t("batch.brief", path=path, points=_points(g.points), max=g.max_points, where=where)
+    line = t("batch.brief", path=path, points=_points(g.points, t.lang), max=g.max_points, where=where)
     if flags:
         line += t("batch.brief_flags", others=", ".join(sorted({f["other"] for f in flags})))
     return line
@@ -261,7 +261,8 @@ def class_lines(results, summary: dict, flags: dict, lang: str | None = None) ->
     checked = summary["checked"]
     lines = [t("batch.class_title", files=summary["files"], checked=checked, unchecked=summary["unchecked"])]
     if checked:
-        lines.append(t("batch.mean", mean=f"{summary['mean_score']:g}", max=summary["max_score"],
+        lines.append(t("batch.mean", mean=number_text(f"{summary['mean_score']:g}", t.lang),
+                       max=summary["max_score"],
                        all_correct=summary["all_correct"], checked=checked))
         for m in summary["mistakes"]:
             lines.append(t("batch.mistake", n=m["students"], checked=checked, code=m["code"],

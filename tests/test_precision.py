@@ -35,18 +35,17 @@ def rounded(x: float, digits=None, decimals=None) -> str:
     return repr(float(text))
 
 
-def by_hand(graph, g, digits=None, decimals=None, mutation=None, typed=None) -> dict[str, str]:
-    """The saved text of every answer of a student who rounds as they go."""
+def by_hand(graph, g, digits=None, decimals=None, mutation=None, typed=None, memory=False) -> dict[str, str]:
+    """The saved text of every answer of a student who rounds as they go (or, with memory,
+    who keeps every result in the calculator and only types it rounded)."""
     typed = typed or {}
     env = graph.given_values(g)
     texts = {}
     for q in graph.answers:
-        if q.id in typed:
-            texts[q.id] = typed[q.id]
-        else:
-            expr = mutation.expr if mutation is not None and mutation.target == q.id else q.expr
-            texts[q.id] = rounded(expr.value(env), digits, decimals)
-        env[q.id] = float(texts[q.id])
+        expr = mutation.expr if mutation is not None and mutation.target == q.id else q.expr
+        exact = expr.value(env)
+        texts[q.id] = typed[q.id] if q.id in typed else rounded(exact, digits, decimals)
+        env[q.id] = exact if memory else float(texts[q.id])
     return texts
 
 
@@ -82,6 +81,17 @@ def test_significant_digits_from_three_get_full_marks(shape, digits):
         bad = [(c.id, c.verdict, c.shown) for c in result.cells if c.verdict != "correct"]
         assert not bad, (seed, bad)
         assert result.points == result.max_points
+
+
+@pytest.mark.parametrize("shape", SHAPES, ids=lambda s: f"{s.label}-{s.bias_mode}")
+@pytest.mark.parametrize("digits", [3, 5])
+def test_a_calculator_that_keeps_every_result_gets_full_marks(shape, digits):
+    """Typed rounded, computed unrounded: each cell is off its own rule on the typed inputs by
+    their rounding carried through the rule, which is allowed for."""
+    for seed in SEEDS:
+        g = sources.from_seed(seed, shape)
+        result = graded(g, by_hand(Graph(shape), g, digits=digits, memory=True))
+        assert [(c.id, c.verdict) for c in result.cells if c.verdict != "correct"] == [], seed
 
 
 @pytest.mark.parametrize("shape", SHAPES, ids=lambda s: f"{s.label}-{s.bias_mode}")

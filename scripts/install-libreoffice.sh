@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Installs, from Debian's packages, the real programs the tests use when they are missing:
 # headless LibreOffice Calc and Gnumeric (they recalculate workbooks) and Chromium (it renders
-# the walkthrough's HTML). As root (CI) it installs; elsewhere it says how.
+# the walkthrough's HTML), and poppler (pdftotext, pdftoppm: the tests read the PDFs LibreOffice
+# prints). As root (CI) it installs; elsewhere it says how.
 set -euo pipefail
 need=()
 command -v soffice >/dev/null 2>&1 || need+=(libreoffice-calc-nogui)
 command -v ssconvert >/dev/null 2>&1 || need+=(gnumeric)
+command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
 command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || need+=(chromium)
 if [ "${#need[@]}" = 0 ]; then
   exit 0

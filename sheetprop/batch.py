@@ -11,7 +11,7 @@ from pathlib import Path
 from .check import FileResult, Options, check_file
 from .grading import CellVerdict, GivenChange, Grade
 from .graph import graph_for
-from .sources import shape_from
+from .sources import shape_of
 from .submission import Submission
 
 # Below this many files, starting worker processes costs more than it saves.
@@ -26,19 +26,19 @@ def to_wire(r: FileResult) -> tuple:
         return (r.path, r.error, r.error_code)
     sub, g = r.submission, r.grade
     return (r.path, None, None, sub.meta, sub.cells, sub.notes, sub.missing_names,
-            [(c.id, c.verdict, c.value, c.shown, c.expected, c.reason, c.mistake, c.points) for c in g.cells],
-            [(ch.id, ch.expected, ch.shown, ch.value) for ch in g.changed_givens], g.carried_policy)
+            [(c.id, c.verdict, c.value, c.shown, c.expected, c.reason, c.mistake, c.points, c.digits, c.decimals)
+             for c in g.cells],
+            [(ch.id, ch.expected, ch.shown, ch.value) for ch in g.changed_givens], g.carried_policy, g.min_digits)
 
 
 def from_wire(w: tuple) -> FileResult:
     if w[1] is not None:
         return FileResult(w[0], error=w[1], error_code=w[2])
-    path, _, _, meta, cells, notes, missing, verdicts, changed, carried = w
-    ex = meta["exercise"]
-    shape = shape_from(ex.get("layers", "2-2-1"), ex.get("bias", "neuron"), ex.get("train_biases", True))
-    sub = Submission(path=Path(path), meta=meta, givens=None, graph=graph_for(shape), readings={}, cells=cells,
+    path, _, _, meta, cells, notes, missing, verdicts, changed, carried, min_digits = w
+    sub = Submission(path=Path(path), meta=meta, givens=None, graph=graph_for(shape_of(meta["exercise"])), readings={}, cells=cells,
                      notes=notes, missing_names=missing)
-    grade = Grade([CellVerdict(*v) for v in verdicts], [GivenChange(*ch) for ch in changed], carried)
+    grade = Grade([CellVerdict(*v) for v in verdicts], [GivenChange(*ch) for ch in changed], carried,
+                  min_digits)
     return FileResult(path, submission=sub, grade=grade)
 
 

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import metadata
 from .answers import reference_values
 from .grading import Grade, grade
 from .intake import Rejected
@@ -73,7 +74,8 @@ def check_file(path, options: Options = Options()) -> FileResult:
         with deadline(options.time_limit):
             sub = load(Path(path), recalculate=options.recalculate)
             expected = reference_values(sub.graph, sub.givens)
-            g = grade(sub.graph, expected, sub.readings, options.tolerance, options.carried)
+            g = grade(sub.graph, expected, sub.readings, options.tolerance, options.carried,
+                      min_digits=metadata.min_digits(sub.meta))
         return FileResult(shown, submission=sub, grade=g)
     except TimeUp:
         return FileResult(shown, error=f"took longer than {options.time_limit:g} s to read: not checked",

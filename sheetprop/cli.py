@@ -55,8 +55,11 @@ def cli():
 @click.option("--secret", envvar="SHEETPROP_SECRET", help="With --roster: the class secret the seeds derive "
               "from (or the environment variable SHEETPROP_SECRET).")
 @click.option("--reseed", multiple=True, metavar="ID", help="With --roster: give this student a new variant.")
+@click.option("--min-digits", type=click.IntRange(3, 15), default=3, show_default=True,
+              help="Significant digits every answer must have (stated in the exercise; fewer earn nothing).")
+@click.option("--pdf", is_flag=True, help="Also print the exercise and the solution to PDF (needs LibreOffice).")
 def generate(seed, preset, givens_file, layers, bias, frozen_biases, activation, output_act, loss, lang, out_dir,
-             force, layout, roster, secret, reseed):
+             force, layout, roster, secret, reseed, min_digits, pdf):
     """Write an exercise and its solution (or a class's).
 
     An exercise workbook and its solution with live formulas, from a seed, a preset or a
@@ -84,8 +87,10 @@ def generate(seed, preset, givens_file, layers, bias, frozen_biases, activation,
         shape = sources.shape_from(layers, bias, not frozen_biases, activation, output_act, loss)
     except GivensError as e:
         raise Failure(str(e)) from None
+    if pdf and roster is not None:
+        raise click.UsageError("--pdf goes with one exercise, not with --roster")
     if roster is not None:
-        _generate_class(roster, out_dir, secret, lang, shape if shape_options else None, reseed, force)
+        _generate_class(roster, out_dir, secret, lang, shape if shape_options else None, reseed, force, min_digits)
         return
     try:
         lang = normalize_lang(lang)
@@ -95,16 +100,32 @@ def generate(seed, preset, givens_file, layers, bias, frozen_biases, activation,
             g = sources.from_preset(preset)
         else:
             g = sources.from_file(givens_file)
-        exercise, solution = write_pair(g, out_dir, lang=lang, force=force, layout=layout)
+        exercise, solution = write_pair(g, out_dir, lang=lang, force=force, layout=layout, min_digits=min_digits)
     except (GivensError, ValueError, OutputExists) as e:
         raise Failure(str(e)) from None
     except OSError as e:
         raise Failure(f"cannot write to {out_dir}: {e.strerror or e}") from None
     click.echo(f"exercise: {exercise}")
     click.echo(f"solution: {solution}")
+    if pdf:
+        _print_pdfs([exercise, solution], lang)
 
 
-def _generate_class(roster, out_dir, secret, lang, shape, reseed, force):
+def _print_pdfs(workbooks, lang):
+    from . import libreoffice
+    from .paper import write_pdfs
+
+    if not libreoffice.available():
+        raise Failure("no PDF: LibreOffice (soffice) is not installed; the workbooks are written, print them "
+                      "from Excel or LibreOffice (A4, set up to fit the page width)")
+    try:
+        for kind, written in zip(("exercise", "solution"), write_pdfs(workbooks, lang)):
+            click.echo(f"{kind} PDF: {written}")
+    except libreoffice.LibreOfficeError as e:
+        raise Failure(f"no PDF: {e}") from None
+
+
+def _generate_class(roster, out_dir, secret, lang, shape, reseed, force, min_digits=3):
     from .network import GivensError, Shape
     from .roster import MANIFEST, RosterError, generate_class
     from .text import normalize_lang
@@ -113,7 +134,7 @@ def _generate_class(roster, out_dir, secret, lang, shape, reseed, force):
         lang = normalize_lang(lang)
         with _progress("generating") as tick:
             rows, skipped = generate_class(roster, out_dir, secret, lang, shape or Shape(), tuple(reseed), force,
-                                           tick)
+                                           tick, min_digits)
     except (RosterError, GivensError, ValueError) as e:
         raise Failure(escape(str(e), 300)) from None
     except OSError as e:

@@ -19,9 +19,11 @@ from .check import FileResult, TimeUp, deadline
 from .inert import sheet_text
 from .layout import lay_out
 from .outputs import replace_with
-from .report import fmt_number, lang_of, reason_text, summary_lines, what_text
+from .grading import TOO_FEW_DIGITS
+from .report import fmt_number, lang_of, reason_text, summary_lines, verdict_text, what_text
 from .sources import from_description
 from .text import origin_text, text
+from .typed import number_text
 from .write import build
 
 # No colour shared with another verdict, nor with the exercise's blue givens and yellow answers.
@@ -32,6 +34,7 @@ FILLS = {
     "wrong": "FFC7CE",
     "blank": "D9D9D9",
     "unreadable": "F8CBAD",
+    TOO_FEW_DIGITS: "DDD9C4",
 }
 # Building the workbook takes well under a second; this is the same backstop as reading.
 TIME_LIMIT = 60.0
@@ -75,7 +78,8 @@ def _workbook(result: FileResult, t, show_answers: bool):
         elif cell.shown:
             _put_text(target, cell.shown)
         target.fill = PatternFill("solid", fgColor=FILLS[cell.verdict])
-        target.comment = Comment(sheet_text(_comment(t, cell, show_answers)), "sheetprop", width=320, height=110)
+        target.comment = Comment(sheet_text(_comment(t, cell, show_answers, grade)), "sheetprop", width=320,
+                                 height=110)
     for change in grade.changed_givens:
         target = ws[where[change.id]]
         if change.value is not None:
@@ -83,7 +87,7 @@ def _workbook(result: FileResult, t, show_answers: bool):
         else:
             _put_text(target, change.shown or "")
         target.fill = PatternFill("solid", fgColor=FILLS["wrong"])
-        target.comment = Comment(sheet_text(t("feedback_given.changed", value=fmt_number(change.expected))),
+        target.comment = Comment(sheet_text(t("feedback_given.changed", value=fmt_number(change.expected, t.lang))),
                                  "sheetprop", width=320, height=60)
 
     summary = wb.create_sheet(t("sheet.summary_sheet_name"), 0)
@@ -102,7 +106,7 @@ def _workbook(result: FileResult, t, show_answers: bool):
     _put_text(summary.cell(row, 1), t("feedback.legend")).font = Font(bold=True)
     for verdict, colour in FILLS.items():
         row += 1
-        _put_text(summary.cell(row, 1), t(f"report.verdicts.{verdict}")).fill = PatternFill("solid", fgColor=colour)
+        _put_text(summary.cell(row, 1), verdict_text(t, verdict)).fill = PatternFill("solid", fgColor=colour)
         _put_text(summary.cell(row, 2), t(f"legend.{verdict}"))
     row += 2
     _put_text(summary.cell(row, 1), t("feedback.cells")).font = Font(bold=True)
@@ -110,10 +114,10 @@ def _workbook(result: FileResult, t, show_answers: bool):
         row += 1
         _put_text(summary.cell(row, 1), sub.graph.symbols[cell.id])
         _put_text(summary.cell(row, 2), cell.id)
-        verdict = _put_text(summary.cell(row, 3), t(f"report.verdicts.{cell.verdict}")
+        verdict = _put_text(summary.cell(row, 3), verdict_text(t, cell.verdict)
                             + (f" {cell.mistake}" if cell.mistake else ""))
         verdict.fill = PatternFill("solid", fgColor=FILLS[cell.verdict])
-        _put_text(summary.cell(row, 4), _comment(t, cell, show_answers).replace("\n", "  "))
+        _put_text(summary.cell(row, 4), _comment(t, cell, show_answers, grade).replace("\n", "  "))
     wb.active = 0
     return wb
 
@@ -129,9 +133,11 @@ def _save(wb, out: Path) -> None:
     replace_with(out, wb.save)
 
 
-def _comment(t, cell, show_answers: bool) -> str:
-    head = t(f"report.verdicts.{cell.verdict}")
-    if cell.verdict == "correct":
+def _comment(t, cell, show_answers: bool, grade) -> str:
+    head = verdict_text(t, cell.verdict)
+    if cell.verdict == "correct" and cell.digits is not None:
+        body = t("precision.correct_comment", shown=number_text(cell.shown or "", t.lang))
+    elif cell.verdict == "correct":
         body = t("feedback.correct_comment")
     elif cell.verdict == "carried":
         body = t("feedback.carried_comment")
@@ -142,8 +148,8 @@ def _comment(t, cell, show_answers: bool) -> str:
     elif cell.verdict == "wrong":
         body = what_text(t, cell) + " " + t("feedback.wrong_comment")
     else:
-        body = what_text(t, cell)
+        body = what_text(t, cell, grade.min_digits)
     text_ = f"{head}: {body}"
     if show_answers and cell.verdict != "correct":
-        text_ += "\n" + t("feedback.expected", value=fmt_number(cell.expected))
+        text_ += "\n" + t("feedback.expected", value=fmt_number(cell.expected, t.lang))
     return text_

@@ -17,7 +17,8 @@ LAYOUTS = ("rows", "byhand")
 
 COLUMNS = {"symbol": "A", "id": "B", "value": "C", "hint": "D"}
 COLUMN_NUMBERS = {name: ord(letter) - 64 for name, letter in COLUMNS.items()}
-WIDTHS = {"A": 20, "B": 16, "C": 18, "D": 100}
+# In character widths; together they fit an A4 page in portrait (paper.py wraps the rules).
+WIDTHS = {"A": 18, "B": 15, "C": 17, "D": 58}
 
 
 class Row(NamedTuple):

@@ -61,16 +61,17 @@ def available() -> bool:
 FILES_PER_CALL = 100
 
 
-def convert(paths, out_dir: Path, to: str = "xlsx", timeout: float = 300) -> list[Path]:
-    """Open each file in LibreOffice, recalculate every formula, and save it into out_dir."""
+def convert(paths, out_dir: Path, to: str = "xlsx", timeout: float = 300, locale: str = "en-US") -> list[Path]:
+    """Open each file in LibreOffice, recalculate every formula, and save it into out_dir.
+    locale: how numbers are shown (a printed pt-BR sheet has decimal commas); en-US otherwise."""
     paths = list(paths)
     outs: list[Path] = []
     for i in range(0, len(paths), FILES_PER_CALL):
-        outs.extend(_convert_some(paths[i: i + FILES_PER_CALL], out_dir, to, timeout))
+        outs.extend(_convert_some(paths[i: i + FILES_PER_CALL], out_dir, to, timeout, locale))
     return outs
 
 
-def _convert_some(paths, out_dir: Path, to: str, timeout: float) -> list[Path]:
+def _convert_some(paths, out_dir: Path, to: str, timeout: float, locale: str = "en-US") -> list[Path]:
     """The output paths in input order; raises LibreOfficeError if any is missing
     (soffice exits 0 even when it could not load an input)."""
     soffice = find_soffice()
@@ -88,7 +89,7 @@ def _convert_some(paths, out_dir: Path, to: str, timeout: float) -> list[Path]:
     with tempfile.TemporaryDirectory(prefix="sheetprop-lo-") as profile:
         user = Path(profile) / "user"
         user.mkdir()
-        (user / "registrymodifications.xcu").write_text(PROFILE, encoding="utf-8")
+        (user / "registrymodifications.xcu").write_text(PROFILE.replace("en-US", locale), encoding="utf-8")
         env = dict(os.environ, LANG="en_US.UTF-8", LC_ALL="en_US.UTF-8", HOME=profile)
         cmd = [soffice, f"-env:UserInstallation={Path(profile).as_uri()}", "--headless", "--invisible",
                "--nologo", "--nodefault", "--norestore", "--nolockcheck",

@@ -19,8 +19,12 @@ class MetadataError(ValueError):
     pass
 
 
+# What the exercise asks of the student when the workbook does not say (made before it could).
+DEFAULT_OPTIONS = {"min_digits": 3}
+
+
 def encode(*, kind: str, description: dict, origin: dict, lang: str, sheet: str, cells: dict,
-           student: dict | None = None, layout: str = "rows") -> str:
+           student: dict | None = None, layout: str = "rows", options: dict | None = None) -> str:
     data = {
         "format": FORMAT,
         "sheetprop": __version__,
@@ -35,6 +39,7 @@ def encode(*, kind: str, description: dict, origin: dict, lang: str, sheet: str,
         data["student"] = student
     if layout != "rows":  # which drawing of the step; the cells above say where each quantity is
         data["layout"] = layout
+    data["options"] = {**DEFAULT_OPTIONS, **(options or {})}
     return json.dumps(data, separators=(",", ":"), sort_keys=True)
 
 
@@ -51,3 +56,10 @@ def decode(raw: str) -> dict:
         if not isinstance(data.get(key), kind):
             raise MetadataError("its sheetprop metadata is incomplete")
     return data
+
+
+def min_digits(meta: dict) -> int:
+    """The significant digits the exercise asked for, as its instructions stated them."""
+    options = meta.get("options")
+    n = options.get("min_digits") if isinstance(options, dict) else None
+    return n if isinstance(n, int) and not isinstance(n, bool) and 1 <= n <= 15 else DEFAULT_OPTIONS["min_digits"]

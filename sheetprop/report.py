@@ -2,38 +2,89 @@
 
 from __future__ import annotations
 
+import math
+from collections import Counter
+
 from .check import FileResult
+from .grading import TOO_FEW_DIGITS
 from .inert import json_text
+from .precision import MIN_DIGITS
 from .text import LANGS, Text, origin_text, text
+from .typed import error_text, number_text, stray_character
 from .values import escape
 
 # How much of a path, a student's id and name, or an error line is echoed (escaped).
 SHOWN = 200
+SHIFTS = ("thousands_separator", "power_of_ten")
 
 
-def fmt_number(x: float | None) -> str:
-    """A number as the reports show it: 9 significant digits, enough to compare with a cell."""
-    return "" if x is None else f"{x:.9g}"
+def fmt_number(x: float | None, lang: str = "en") -> str:
+    """A number as the reports show it: 9 significant digits, enough to compare with a cell;
+    with a decimal comma in Portuguese."""
+    return "" if x is None else number_text(f"{x:.9g}", lang)
 
 
-def _points(p: float) -> str:
-    return f"{p:g}"
+def value_text(t: Text, cell) -> str:
+    """A cell's value as the student typed it (the text of a typed number), else as read."""
+    if cell.value is None:
+        return cell.shown or ""
+    return number_text(cell.shown, t.lang) if cell.shown else fmt_number(cell.value, t.lang)
+
+
+def _points(p: float, lang: str = "en") -> str:
+    return number_text(f"{p:g}", lang)
+
+
+def verdict_text(t: Text, verdict: str) -> str:
+    return t(f"report.verdicts.{verdict}")
 
 
 def reason_text(t: Text, reason: str | None, shown: str | None) -> str:
     if not reason:
         return ""
+    if reason == "error":
+        shown = error_text(shown or "", t.data.get("error_values", {}))
+    elif reason == "stray_character":
+        char = stray_character(shown) or ""
+        return t("typing.stray_character", shown=shown or "", char=f"“{char}”" if char.strip() else t("typing.space"))
     return t(f"report.reasons.{reason}", shown=shown or "")
 
 
-def what_text(t: Text, cell) -> str:
+def typing_text(t: Text, cell) -> str:
+    """What probably happened to a number off by a power of ten, and how to type it."""
+    k = round(math.log10(abs(cell.value / cell.expected)))
+    decimals = max(0, (cell.decimals or 0) + k)
+    fixed = f"{cell.value / 10.0 ** k:.{decimals}f}"
+    shown = cell.shown or fmt_number(cell.value)
+    return t(f"typing.{cell.reason}", shown=number_text(shown, t.lang), factor=number_text(f"{10.0 ** k:g}", t.lang),
+             fixed=fixed, fixed_comma=fixed.replace(".", ","))
+
+
+def what_text(t: Text, cell, min_digits: int = MIN_DIGITS) -> str:
     if cell.verdict == "blank":
         return t("report.what.blank")
     if cell.verdict == "unreadable":
         return t("report.what.unreadable", reason=reason_text(t, cell.reason, cell.shown))
     if cell.verdict == "misconception":
         return t("report.what.misconception", mistake=t(f"mistakes.{cell.mistake}") + f" [{cell.mistake}]")
+    if cell.verdict == TOO_FEW_DIGITS:
+        return t("precision.reason", n=min_digits) + "."
+    if cell.reason in SHIFTS:
+        return t("report.what.wrong") + " " + typing_text(t, cell) + "."
     return t("report.what.wrong_ambiguous" if cell.reason == "ambiguous" else "report.what.wrong")
+
+
+def how_typed(t: Text, cells) -> str | None:
+    """How the student's typed numbers were rounded, in words; None if none was typed."""
+    typed = [c for c in cells if c.digits is not None]
+    if not typed:
+        return None
+    for attr, key in (("decimals", "precision.how_decimals"), ("digits", "precision.how_digits")):
+        counts = Counter(getattr(c, attr) for c in typed)
+        n, seen = counts.most_common(1)[0]
+        if seen * 5 >= len(typed) * 4 and (attr == "digits" or n > 0):  # files drop trailing zeros
+            return t(key, n=n)
+    return t("precision.how_range", low=min(c.digits for c in typed), high=max(c.digits for c in typed))
 
 
 def lang_of(result: FileResult, lang: str | None) -> str:
@@ -59,11 +110,10 @@ def terminal(result: FileResult, lang: str | None = None, show_answers: bool = F
         header.append(t("report.col_expected"))
     rows = []
     for c in g.cells:
-        verdict = t(f"report.verdicts.{c.verdict}") + (f" {c.mistake}" if c.mistake else "")
-        value = c.shown if c.value is None else fmt_number(c.value)
-        row = [c.id, graph.symbols[c.id], verdict, value or ""]
+        verdict = verdict_text(t, c.verdict) + (f" {c.mistake}" if c.mistake else "")
+        row = [c.id, graph.symbols[c.id], verdict, value_text(t, c)]
         if show_answers:
-            row.append(fmt_number(c.expected))
+            row.append(fmt_number(c.expected, t.lang))
         rows.append((row, c.verdict))
     widths = [max(len(r[i]) for r in [header] + [r for r, _ in rows]) for i in range(len(header))]
     lines.append("  " + "  ".join(h.ljust(w) for h, w in zip(header, widths)).rstrip())
@@ -86,10 +136,11 @@ def summary_lines(result: FileResult, t: Text) -> list[str]:
     """Score, changed givens, the first divergence and what follows it, and notes."""
     sub, g = result.submission, result.grade
     graph = sub.graph
-    lines = [t("report.score", points=_points(g.points), max=g.max_points,
+    lines = [t("report.score", points=_points(g.points, t.lang), max=g.max_points,
                carried=t(f"report.carried_policy_{g.carried_policy}"))]
     if g.changed_givens:
-        changes = ", ".join(f"{ch.id} {fmt_number(ch.expected)} → {ch.shown if ch.value is None else fmt_number(ch.value)}"
+        changes = ", ".join(f"{ch.id} {fmt_number(ch.expected, t.lang)} → "
+                            f"{ch.shown if ch.value is None else fmt_number(ch.value, t.lang)}"
                             for ch in g.changed_givens)
         lines.append(t("report.changed_givens", changes=changes))
     first = g.first_wrong
@@ -97,14 +148,28 @@ def summary_lines(result: FileResult, t: Text) -> list[str]:
         lines.append(t("report.all_correct"))
     elif first is not None:
         symbol = graph.symbols[first.id]
-        lines.append(t("report.start_here", label=_label(graph.symbols, first.id), what=what_text(t, first)))
+        lines.append(t("report.start_here", label=_label(graph.symbols, first.id),
+                       what=what_text(t, first, g.min_digits)))
         n = g.carried_after(first.id)
         if n and first.verdict in ("wrong", "misconception"):
             lines.append(t("report.after", n=n, symbol=symbol))
         for other in [c for c in g.cells if c.verdict == "misconception" and c is not first][:3]:
-            lines.append(t("report.also", label=_label(graph.symbols, other.id), what=what_text(t, other)))
+            lines.append(t("report.also", label=_label(graph.symbols, other.id), what=what_text(t, other, g.min_digits)))
+    lines.extend(precision_lines(g, t))
     for note in sub.notes:
         lines.append(t(f"report.notes.{note}", ids=", ".join(sub.missing_names)))
+    return lines
+
+
+def precision_lines(g, t: Text) -> list[str]:
+    """How typed numbers were judged, and where the student kept too few digits."""
+    how = how_typed(t, g.cells)
+    if how is None:
+        return []
+    lines = [t("precision.judged", how=how)]
+    short = [c.id for c in g.cells if c.verdict == TOO_FEW_DIGITS]
+    if short:
+        lines.append(t("precision.too_few", n=len(short), min=g.min_digits, cells=", ".join(short)))
     return lines
 
 
@@ -123,6 +188,7 @@ def as_dict(result: FileResult, lang: str | None = None, show_answers: bool = Fa
                      "bias": sub.graph.shape.bias_mode, "train_biases": sub.graph.shape.train_biases},
         "student": sub.meta.get("student"),
         "score": {"points": g.points, "max": g.max_points, "carried": g.carried_policy},
+        "min_digits": g.min_digits,
         "first_wrong": None if first is None else first.id,
         "first_wrong_carried_after": 0 if first is None else g.carried_after(first.id),
         "givens_changed": [{"id": ch.id, "expected": ch.expected, "value": ch.value, "shown": ch.shown}
@@ -133,20 +199,26 @@ def as_dict(result: FileResult, lang: str | None = None, show_answers: bool = Fa
     for c in g.cells:
         cell = {"id": c.id, "symbol": sub.graph.symbols[c.id], "cell": sub.cells[c.id], "verdict": c.verdict,
                 "value": c.value if c.value is not None else c.shown, "points": c.points,
-                "reason": _cell_reason(t, c), "reason_code": c.reason, "mistake": c.mistake}
+                "reason": _cell_reason(t, c, g.min_digits), "reason_code": c.reason, "mistake": c.mistake,
+                "precision": None if c.digits is None else {"typed": c.shown, "digits": c.digits,
+                                                            "decimals": c.decimals}}
         if show_answers:
             cell["expected"] = c.expected
         out["cells"].append(cell)
     return out
 
 
-def _cell_reason(t: Text, c) -> str | None:
+def _cell_reason(t: Text, c, min_digits: int) -> str | None:
     if c.verdict == "unreadable":
         return reason_text(t, c.reason, c.shown)
     if c.verdict == "misconception":
         return t(f"mistakes.{c.mistake}")
+    if c.verdict == TOO_FEW_DIGITS:
+        return t("precision.reason", n=min_digits)
     if c.verdict == "wrong" and c.reason == "ambiguous":
         return t("report.what.wrong_ambiguous")
+    if c.verdict == "wrong" and c.reason in SHIFTS:
+        return typing_text(t, c)
     return None
 
 
@@ -181,9 +253,9 @@ def brief(result: FileResult, lang: str | None = None, flags: list[dict] | None 
     first = g.first_wrong
     where = ""
     if first is not None:
-        verdict = t(f"report.verdicts.{first.verdict}") + (f" {first.mistake}" if first.mistake else "")
+        verdict = verdict_text(t, first.verdict) + (f" {first.mistake}" if first.mistake else "")
         where = t("batch.brief_where", label=_label(result.submission.graph.symbols, first.id), verdict=verdict)
-    line = t("batch.brief", path=path, points=_points(g.points), max=g.max_points, where=where)
+    line = t("batch.brief", path=path, points=_points(g.points, t.lang), max=g.max_points, where=where)
     if flags:
         line += t("batch.brief_flags", others=escape(", ".join(sorted({f["other"] for f in flags})), SHOWN))
     return line
@@ -195,7 +267,8 @@ def class_lines(results, summary: dict, flags: dict, lang: str | None = None) ->
     checked = summary["checked"]
     lines = [t("batch.class_title", files=summary["files"], checked=checked, unchecked=summary["unchecked"])]
     if checked:
-        lines.append(t("batch.mean", mean=f"{summary['mean_score']:g}", max=summary["max_score"],
+        lines.append(t("batch.mean", mean=number_text(f"{summary['mean_score']:g}", t.lang),
+                       max=summary["max_score"],
                        all_correct=summary["all_correct"], checked=checked))
         for m in summary["mistakes"]:
             lines.append(t("batch.mistake", n=m["students"], checked=checked, code=m["code"],

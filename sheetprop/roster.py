@@ -130,8 +130,8 @@ def read_manifest(folder: Path) -> dict[str, dict]:
 
 
 def generate_class(roster: Path, out_dir: Path, secret: str, lang: str = "en", shape: Shape = Shape(),
-                   reseed: tuple[str, ...] = (), force: bool = False, progress=None
-                   ) -> tuple[list[dict], list[str]]:
+                   reseed: tuple[str, ...] = (), force: bool = False, progress=None,
+                   min_digits: int = 3) -> tuple[list[dict], list[str]]:
     """The manifest's rows, and one line for each student left out (the others are all written)."""
     if not secret:
         raise RosterError(f"a class needs a secret: --secret or the environment variable {SECRET_ENV}")
@@ -172,7 +172,7 @@ def generate_class(roster: Path, out_dir: Path, secret: str, lang: str = "en", s
             ex_path, sol_path = _paths(out_dir, exercise, solution)
             try:
                 write_pair(g, ex_path.parent, lang=lang, force=True, solution_dir=sol_path.parent,
-                           student={"id": st.id, "name": st.name}, stem=f"sheetprop-{fname}")
+                           student={"id": st.id, "name": st.name}, stem=f"sheetprop-{fname}", min_digits=min_digits)
             except ValueError as e:  # openpyxl refusing a value: this student only
                 skipped.append(f"{terminal(st.id, 60)}: skipped, its workbook cannot be written "
                                f"({terminal(e, 120)})")

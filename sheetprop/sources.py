@@ -62,6 +62,12 @@ def shape_from(layers="2-2-1", bias="neuron", train_biases=True, activation="sig
                  output=output, loss=loss)
 
 
+def shape_of(desc: dict) -> Shape:
+    """The network a description (a givens file, a workbook's metadata) names; defaults are Mazur's."""
+    return shape_from(desc.get("layers", "2-2-1"), desc.get("bias", "neuron"), desc.get("train_biases", True),
+                      desc.get("activation", "sigmoid"), desc.get("output", "sigmoid"), desc.get("loss", "squared"))
+
+
 def from_seed(seed: int, shape: Shape = Shape(), rules: int | None = None) -> Givens:
     """The variant a seed draws; rules: the drawing rules' version a workbook recorded (default: today's)."""
     return draw(seed, shape) if rules is None else draw(seed, shape, rules=rules)
@@ -76,8 +82,7 @@ def from_description(desc: dict, origin: dict) -> Givens:
         raise GivensError(f"unknown key(s) {', '.join(sorted(map(str, unknown)))}; expected "
                           f"{', '.join(DESCRIPTION_KEYS)} (and optionally {', '.join(CITATION_KEYS)})")
     origin = {**origin, **_citation(desc)}
-    shape = shape_from(desc.get("layers", "2-2-1"), desc.get("bias", "neuron"), desc.get("train_biases", True),
-                       desc.get("activation", "sigmoid"), desc.get("output", "sigmoid"), desc.get("loss", "squared"))
+    shape = shape_of(desc)
     values = desc.get("values")
     if not isinstance(values, dict):
         raise GivensError("'values' must be a table of quantity ids to numbers, e.g. w_1 = 0.15")

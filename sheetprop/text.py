@@ -93,7 +93,7 @@ def loss_rule(t: Text, shape) -> str:
     return words.get(f"rule_{shape.output}", words["rule"])
 
 
-def instructions(t: Text, kind: str, shape, origin: dict | None = None) -> list[str]:
+def instructions(t: Text, kind: str, shape, origin: dict | None = None, min_digits: int = 3) -> list[str]:
     """The instruction lines of the exercise or the solution, for this network; "as in {source}"
     names Mazur's walkthrough, or the source a teacher's givens file gives."""
     from .graph import graph_for
@@ -102,6 +102,7 @@ def instructions(t: Text, kind: str, shape, origin: dict | None = None) -> list[
         "loss_rule": loss_rule(t, shape),
         "example": "=" + graph_for(shape)["out_h1"].expr.excel(),  # the first formula a student writes
         "source": (origin or {}).get("source") or t("source.default"),
+        "min_digits": str(min_digits),  # stated where the student reads it; checked from the metadata
     }
     # replace, not format: a teacher's source text may hold braces
     out = []

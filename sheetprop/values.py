@@ -15,15 +15,35 @@ from .inert import terminal as escape  # noqa: F401 - what a cell shows, as echo
 from .xlsx import Cell
 
 
+class Precision(NamedTuple):
+    """How precisely a typed number was given: 0.1311 has 4 significant digits and 4 decimals,
+    and may stand for anything within half a unit of its last digit (5e-5)."""
+
+    digits: int  # significant digits
+    decimals: int  # digits after the point (negative for 1.2E3: hundreds)
+
+    @property
+    def half_unit(self) -> float:
+        return 0.5 * 10.0 ** -self.decimals
+
+
 class Reading(NamedTuple):
     number: float | None  # None unless the cell holds a usable number
     reason: str | None = None  # why not: blank, text, decimal_comma, number_as_text, lookalike, date, bool,
     #                            error, no_result
     shown: str | None = None  # what the cell holds, as it may be echoed (escaped)
+    typed: bool = False  # a number typed as a constant, not a formula's result
 
     @property
     def blank(self) -> bool:
         return self.reason == "blank"
+
+    @property
+    def precision(self) -> Precision | None:
+        """A typed number's precision; None for a formula's result (15 digits: exact as far as
+        a student's rounding goes) and for anything that is not a number. Worked out when
+        asked: only answer cells need it."""
+        return precision_of(self.shown) if self.typed and self.shown else None
 
 
 BLANK = Reading(None, "blank")
@@ -38,7 +58,10 @@ def read(cell: Cell) -> Reading:
     if cell.kind == "number":
         if cell.date:
             return Reading(None, "date", escape(_number_text(cell.number)))
-        return Reading(cell.number)  # a number is shown formatted from its value
+        if cell.formula:
+            return Reading(cell.number)  # shown formatted from its value
+        # The saved text: digits and signs only, nothing to escape.
+        return Reading(cell.number, None, typed_text(cell.text or _number_text(cell.number), cell.number), True)
     if cell.kind == "blank":
         return BLANK
     if cell.kind == "no_result":
@@ -65,3 +88,30 @@ def _number_text(x: float) -> str:
     return repr(float(x))
 
 
+# Beyond this many significant digits a saved number is binary noise (Excel writes 0.3 as
+# 0.29999999999999999), not something a person typed.
+_TYPED_DIGITS = 15
+_NUMBER_CHARS = frozenset("0123456789.+-eE")
+
+
+def typed_text(saved: str, number: float) -> str:
+    """What the person typed, as far as the file tells: its saved text, without binary noise."""
+    text = saved.strip()
+    if text and _NUMBER_CHARS.issuperset(text) and text.count(".") <= 1 and text.upper().count("E") <= 1 and \
+            len(text.upper().partition("E")[0].lstrip("+-").replace(".", "").lstrip("0")) <= _TYPED_DIGITS:
+        return text
+    return f"{number:.{_TYPED_DIGITS}g}"
+
+
+def precision_of(typed: str) -> Precision:
+    """The precision of a typed number's text (from typed_text). A file keeps no trailing
+    zeros (0.130 typed is saved as 0.13); grading knows that."""
+    mantissa, _, exponent = typed.upper().partition("E")
+    whole, _, fraction = mantissa.lstrip("+-").partition(".")
+    significant = (whole + fraction).lstrip("0")
+    try:
+        shift = int(exponent or 0)
+    except ValueError:  # not from typed_text
+        shift = 0
+    # Clamped: a saved 0E+400 is zero, and 10.0 ** 400 would overflow.
+    return Precision(max(len(significant), 1), max(-300, min(300, len(fraction) - shift)))

@@ -20,6 +20,7 @@ from .answers import reference_values
 from .graph import Graph, graph_for
 from .mistakes import mutations
 from .network import Givens, GivensError, Shape
+from .precision import reach
 from .tolerance import DEFAULT, Tolerance, judged
 
 # Learning rates a student multiplies by easily. Never 1: forgetting eta would be invisible.
@@ -31,8 +32,10 @@ MARGIN = 20.0
 # with (origin.rules), so that a class regenerated after an upgrade gets the same exercise
 # for the same seed: a change to what draw() accepts or how it draws makes a new version,
 # and the old one stays drawable here.
-RULES = 1
-KNOWN_RULES = (1,)
+#   1  sheetprop 0.1.0: mistakes 20 tolerances from the truth and from each other.
+#   2  also beyond what a student who rounds to 3 significant digits can reach (issue 12).
+RULES = 2
+KNOWN_RULES = (1, 2)
 
 
 def _pick(rng: random.Random, n: int) -> int:
@@ -98,13 +101,13 @@ def draw(seed: int, shape: Shape = Shape(), tolerance: Tolerance = DEFAULT, rule
             eta=ETAS[_pick(rng, len(ETAS))],
             origin={"seed": seed, "rules": rules},
         )
-        if why_rejected(g, graph, muts, tolerance) is None:
+        if why_rejected(g, graph, muts, tolerance, rules) is None:
             return g
     raise GivensError(f"no good exercise found for seed {seed} in {MAX_DRAWS} draws")  # pragma: no cover
 
 
-def why_rejected(g: Givens, graph: Graph, muts=None, tolerance: Tolerance = DEFAULT) -> str | None:
-    """None for a good exercise, else the first reason it is not one."""
+def why_rejected(g: Givens, graph: Graph, muts=None, tolerance: Tolerance = DEFAULT, rules: int = RULES) -> str | None:
+    """None for a good exercise under these drawing rules, else the first reason it is not one."""
     muts = mutations(graph) if muts is None else muts
     st = reference.step(g)
     f = st.forward
@@ -120,21 +123,24 @@ def why_rejected(g: Givens, graph: Graph, muts=None, tolerance: Tolerance = DEFA
     if np.any(np.abs(grads) < 1e-4):
         return "a gradient is vanishingly small"
     env = reference_values(graph, g)
+    given = frozenset(graph.given_ids)
     for qid, ms in muts.items():
         q = graph[qid]
         truth = judged(q.old, env[qid], env)
         new_value = env[qid] if q.old else None
         scale = 0.0 if q.old else q.expr.magnitude(env)
-        seen = [truth]
+        # Rules 2: a student who rounds to the fewest digits asked for lands anywhere within reach.
+        seen = [(truth, reach(q.expr, env, given) if rules >= 2 else 0.0)]
         for m in ms:
             value = judged(q.old, m.expr.value(env), env)
             if not math.isfinite(value):
                 continue
             if m.may_equal_truth and abs(value - truth) <= 1e-12 * max(1.0, abs(truth)):
                 continue  # the same number here (ReLU′ = 1 where the unit is on): no mistake to tell
-            for other in seen:
-                if abs(value - other) <= MARGIN * tolerance.allowed(other, new_value, scale):
-                    near = "the truth" if other is truth else "another mistake"
+            spread = reach(m.expr, env, given) if rules >= 2 else 0.0
+            for other, other_spread in seen:
+                if abs(value - other) <= MARGIN * tolerance.allowed(other, new_value, scale) + spread + other_spread:
+                    near = "the truth" if other is seen[0][0] else "another mistake"
                     return f"mistake {m.code} at {qid} is too close to {near}"
-            seen.append(value)
+            seen.append((value, spread))
     return None

@@ -16,6 +16,7 @@ class Verdict(StrEnum):
     WRONG = "wrong"  # none of these
     BLANK = "blank"
     UNREADABLE = "unreadable"  # text, a date, an error value, a formula without its result
+    TOO_FEW_DIGITS = "too_few_digits"  # fewer significant digits than the exercise asks for: nothing earned
 
 
 # Verdicts that follow a right rule: they earn credit, and a cell with one is no place to start fixing.

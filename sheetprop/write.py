@@ -19,6 +19,8 @@ from . import __version__, metadata
 from .graph import Graph, graph_for
 from .layout import COLUMN_NUMBERS, LAYOUTS, WIDTHS, lay_out
 from .network import Givens
+from .paper import fit_rows, set_page_title, set_up_pages
+from .precision import MIN_DIGITS
 from .sources import describe
 from .text import Text, instructions, origin_text, text, title
 
@@ -65,13 +67,14 @@ def hint(t: Text, graph: Graph, qid: str) -> str:
     return t(q.rule if "." in q.rule else f"hints.{q.rule}", **fields)
 
 
-def build(g: Givens, kind: str, lang: str = "en", student: dict | None = None, layout: str = "rows") -> Workbook:
+def build(g: Givens, kind: str, lang: str = "en", student: dict | None = None, layout: str = "rows",
+          min_digits: int = MIN_DIGITS) -> Workbook:
     """The exercise (kind='exercise') or the solution (kind='solution') as an openpyxl Workbook."""
     if kind not in ("exercise", "solution"):
         raise ValueError(kind)
     if layout != "rows":
         return _byhand().build(g, kind, lang, student)
-    wb, sheet = _exercise(g, lang, student)
+    wb, sheet = _exercise(g, lang, student, min_digits)
     if kind == "solution":
         sheet.become_solution()
     return wb
@@ -82,17 +85,20 @@ class _Sheet:
     but the title, the instructions, the answer cells and the givens' lock, so the solution
     is the exercise with those rewritten (one build, two saves)."""
 
-    def __init__(self, wb, ws, g, graph, layout, t, student):
+    def __init__(self, wb, ws, g, graph, layout, t, student, min_digits=MIN_DIGITS):
         self.wb, self.ws, self.g, self.graph, self.layout, self.t, self.student = wb, ws, g, graph, layout, t, student
+        self.min_digits = min_digits
 
     def metadata(self, kind: str) -> str:
         return metadata.encode(kind=kind, description=describe(self.g), origin=dict(self.g.origin), lang=self.t.lang,
-                               sheet=self.layout.sheet, cells=self.layout.cell_of, student=self.student)
+                               sheet=self.layout.sheet, cells=self.layout.cell_of, student=self.student,
+                               options={"min_digits": self.min_digits})
 
     def write_texts(self, kind: str):
         t, ws = self.t, self.ws
         shape = self.g.shape
-        lines = instructions(t, kind, shape, self.g.origin)
+        # The digits asked for are stated where the student reads them, and checked from the metadata.
+        lines = instructions(t, kind, shape, self.g.origin, self.min_digits)
         heading = title(t, kind, shape)
         for row in self.layout.rows:
             # .value, not ws.cell(r, c, value): openpyxl ignores a value of None there, and the
@@ -103,6 +109,7 @@ class _Sheet:
                 i = int(row.key)
                 ws.cell(row.number, 1).value = lines[i] if i < len(lines) else None
         self.wb.properties.title = heading
+        set_page_title(ws, heading)
         self.wb.custom_doc_props.props = [p for p in self.wb.custom_doc_props.props if p.name != metadata.PROPERTY]
         self.wb.custom_doc_props.append(StringProperty(name=metadata.PROPERTY, value=self.metadata(kind)))
 
@@ -115,9 +122,10 @@ class _Sheet:
                 cell.style = GIVEN_OPEN_STYLE  # in the solution, changing a given is the point
             else:
                 cell.value = f"={q.expr.excel()}"
+        fit_rows(self.ws, self.layout)  # the solution needs no room to write
 
 
-def _exercise(g: Givens, lang: str, student: dict | None) -> tuple[Workbook, _Sheet]:
+def _exercise(g: Givens, lang: str, student: dict | None, min_digits: int = MIN_DIGITS) -> tuple[Workbook, _Sheet]:
     t = text(lang)
     graph = graph_for(g.shape)
     layout = lay_out(graph, t)
@@ -160,8 +168,9 @@ def _exercise(g: Givens, lang: str, student: dict | None) -> tuple[Workbook, _Sh
     ws.freeze_panes = ws[f"A{next(r.number for r in layout.rows if r.kind == 'header') + 1}"]
     ws.sheet_view.zoomScale = 110
     wb.properties.creator = f"sheetprop {__version__}"
-    sheet = _Sheet(wb, ws, g, graph, layout, t, student)
+    sheet = _Sheet(wb, ws, g, graph, layout, t, student, min_digits)
     sheet.write_texts("exercise")
+    set_up_pages(ws, layout)
     return wb, sheet
 
 
@@ -209,7 +218,7 @@ class OutputExists(FileExistsError):
 
 def write_pair(g: Givens, out_dir: Path, lang: str = "en", force: bool = False,
                solution_dir: Path | None = None, student: dict | None = None,
-               stem: str | None = None, layout: str = "rows") -> tuple[Path, Path]:
+               stem: str | None = None, layout: str = "rows", min_digits: int = MIN_DIGITS) -> tuple[Path, Path]:
     """Write the exercise and its solution; refuse to overwrite unless force."""
     if layout not in LAYOUTS:
         raise ValueError(f"unknown layout {layout!r}; choose one of {', '.join(LAYOUTS)}")
@@ -223,7 +232,7 @@ def write_pair(g: Givens, out_dir: Path, lang: str = "en", force: bool = False,
     for p in (exercise, solution):
         p.parent.mkdir(parents=True, exist_ok=True)
     if layout == "rows":
-        wb, sheet = _exercise(g, lang, student)
+        wb, sheet = _exercise(g, lang, student, min_digits)
     else:
         sheet = _byhand().ByHandWorkbook(g, lang, student)
         wb = sheet.wb

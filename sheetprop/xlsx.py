@@ -124,7 +124,7 @@ class Cell(NamedTuple):
 
     kind: str
     number: float | None = None
-    text: str | None = None
+    text: str | None = None  # for a number, the text it was saved as ("0.1311")
     formula: str | None = None
     date: bool = False  # a number shown with a date or time format
 
@@ -328,7 +328,9 @@ class Xlsx:
         if not math.isfinite(number):
             return None
         formula = None if f is None else (f_text or b"").decode("utf-8", "replace")
-        return Cell("number", number, None, formula, s is not None and int(s) in self._date_styles)
+        # The saved text too: it tells how many digits a typed number was given with.
+        return Cell("number", number, v.decode("ascii", "replace"), formula,
+                    s is not None and int(s) in self._date_styles)
 
     def _cell_from(self, raw: dict, strings: dict[int, str] | None = None) -> Cell:
         t = raw.get("t") or "n"
@@ -357,7 +359,7 @@ class Xlsx:
         if not math.isfinite(number):
             return Cell("text", text=v, formula=formula)
         style = _int(raw.get("s"))
-        return Cell("number", number=number, formula=formula,
+        return Cell("number", number=number, text=v, formula=formula,
                     date=style is not None and style in self._date_styles)
 
 

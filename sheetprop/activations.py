@@ -159,6 +159,11 @@ class Loss(NamedTuple):
     numpy_gradient: Callable[[np.ndarray, np.ndarray, str], np.ndarray]
 
 
+def _twice_over(e: Expr, n: int) -> Expr:
+    """2·e/n as a person writes it: 2·e for one output, e for two."""
+    return 2 * e if n == 1 else e if n == 2 else 2 * e / n
+
+
 def _over(e: Expr, n: int) -> Expr:
     return e if n == 1 else e / n
 
@@ -171,17 +176,21 @@ def _in_unit_interval(targets, output, ids):
 
 
 def _squared_targets(targets, output, ids):
-    return None if output == "linear" else _in_unit_interval(targets, output, ids)
+    if output == "linear":
+        return None
+    return _in_unit_interval(targets, output, ids) or _softmax_targets(targets, output, ids)
+
+
+def _softmax_targets(targets, output, ids):
+    # A softmax's outputs always add up to 1: targets that do not could never be reached.
+    if output == "softmax" and abs(float(np.sum(targets)) - 1.0) > 1e-9:
+        return (f"{', '.join(ids)} must add up to 1 for a softmax output (its outputs always do), "
+                f"got {float(np.sum(targets)):g}")
+    return None
 
 
 def _ce_targets(targets, output, ids):
-    bad = _in_unit_interval(targets, output, ids)
-    if bad:
-        return bad
-    if output == "softmax" and abs(float(np.sum(targets)) - 1.0) > 1e-9:
-        return (f"{', '.join(ids)} must add up to 1 for cross-entropy over a softmax (a probability "
-                f"for each class), got {float(np.sum(targets)):g}")
-    return None
+    return _in_unit_interval(targets, output, ids) or _softmax_targets(targets, output, ids)
 
 
 def _ce_error(t, o, n, output):
@@ -196,8 +205,10 @@ def _ce_dE_dout(t, o, n, output):
     return (o - t) / (o * (1 - o))
 
 
-def _ce_sign(t, o, n, output):
-    return (Mistake("M5", t / o, may_equal_truth=True),) if output == "softmax" else (Mistake("M5", (t - o) / (o * (1 - o))),)
+def _ce_dE_dout_mistakes(t, o, n, output):
+    sign = Mistake("M5", t / o, may_equal_truth=True) if output == "softmax" else Mistake("M5", (t - o) / (o * (1 - o)))
+    # M21: the squared error's derivative, out − target, kept for cross-entropy
+    return (sign, Mistake("M21", o - t))
 
 
 LOSSES: dict[str, Loss] = {l.name: l for l in (
@@ -219,11 +230,11 @@ LOSSES: dict[str, Loss] = {l.name: l for l in (
         # Keras' and PyTorch's MSE: the mean over the outputs of (t − o)², without the ½.
         "mse", ("sigmoid", "linear", "softmax"),
         error=lambda t, o, n, out: _over((t - o) ** 2, n),
-        dE_dout=lambda t, o, n, out: _over(2 * (o - t), n),
+        dE_dout=lambda t, o, n, out: _twice_over(o - t, n),
         simplified_delta=lambda t, o, out: None,
         error_mistakes=lambda t, o, n, out: (Mistake("M4", _over(0.5 * (t - o) ** 2, n), "x0.5"),)
         + ((Mistake("M4", (t - o) ** 2, "no 1/n"),) if n > 1 else ()),
-        dE_dout_mistakes=lambda t, o, n, out: (Mistake("M4", _over(o - t, n), "no 2"), Mistake("M5", _over(2 * (t - o), n)))
+        dE_dout_mistakes=lambda t, o, n, out: (Mistake("M4", _over(o - t, n), "no 2"), Mistake("M5", _twice_over(t - o, n)))
         + ((Mistake("M4", 2 * (o - t), "no 1/n"),) if n > 1 else ()),
         delta_mistakes=lambda t, o, out: (),
         check_targets=_squared_targets,
@@ -237,9 +248,10 @@ LOSSES: dict[str, Loss] = {l.name: l for l in (
         dE_dout=_ce_dE_dout,
         simplified_delta=lambda t, o, out: o - t,
         error_mistakes=lambda t, o, n, out: (),
-        dE_dout_mistakes=_ce_sign,
-        # M20: the simplified delta multiplied by σ′ again, as if the loss were squared.
-        delta_mistakes=lambda t, o, out: (Mistake("M20", (o - t) * o * (1 - o)),),
+        dE_dout_mistakes=_ce_dE_dout_mistakes,
+        # M20: the simplified delta multiplied by σ′ again, as if the loss were squared;
+        # M5: the simplified delta's sign flipped.
+        delta_mistakes=lambda t, o, out: (Mistake("M20", (o - t) * o * (1 - o)), Mistake("M5", t - o, "delta")),
         check_targets=_ce_targets,
         numpy_error=lambda t, o, out: -t * np.log(o) if out == "softmax" else -(t * np.log(o) + (1 - t) * np.log(1 - o)),
         numpy_gradient=lambda t, o, out: -t / o if out == "softmax" else (o - t) / (o * (1 - o)),
@@ -256,7 +268,7 @@ def combination_error(activation: str, output: str, loss: str, n_out: int, bias_
     if loss not in LOSSES:
         return f"unknown loss {loss!r}; choose one of {', '.join(LOSSES)}"
     if output == "softmax" and n_out < 2:
-        return "a softmax output needs two or more outputs (a softmax of one number is always 1): use --layers 2-2-2"
+        return "a softmax output needs two or more outputs: a softmax of one number is always 1"
     if output == "softmax" and bias_mode == "layer" and n_out > 1:
         return ("a softmax output with one bias shared by the layer: adding the same number to every net "
                 "input does not change a softmax, so that bias would never learn (its gradient is always 0); "

@@ -32,16 +32,17 @@ def cli():
 @click.option("--preset", type=click.Choice(["mazur"]), help="A published example: 'mazur' (2-2-2, eta 0.5).")
 @click.option("--givens", "givens_file", type=click.Path(dir_okay=False, path_type=Path),
               help="A teacher's own example: a JSON or TOML file (see the README).")
-@click.option("--layers", default="2-2-1", show_default=True, help="inputs-hidden-outputs, with --seed.")
+@click.option("--layers", default="2-2-1", show_default=True, help="inputs-hidden-outputs, with --seed or --roster.")
 @click.option("--bias", default="neuron", show_default=True,
               help="One bias per neuron (neuron), one shared per layer (layer), or none; or one convention per "
-                   "layer as HIDDEN/OUTPUT, e.g. layer/neuron; with --seed.")
-@click.option("--frozen-biases", is_flag=True, help="Biases are not updated (Mazur's convention); with --seed.")
-@click.option("--activation", type=click.Choice(HIDDEN), default="sigmoid", show_default=True,
-              help="Activation of the hidden layer; with --seed or --roster.")
-@click.option("--output", "output_act", type=click.Choice(OUTPUT), default="sigmoid", show_default=True,
-              help="Activation of the output layer (softmax: two or more outputs).")
-@click.option("--loss", type=click.Choice(tuple(LOSSES)), default="squared", show_default=True,
+                   "layer as HIDDEN/OUTPUT, e.g. layer/neuron; with --seed or --roster.")
+@click.option("--frozen-biases", is_flag=True, help="Biases are not updated (Mazur's convention); with --seed or --roster.")
+@click.option("--activation", type=click.Choice(HIDDEN, case_sensitive=False), default="sigmoid",
+              show_default=True, help="Activation of the hidden layer; with --seed or --roster.")
+@click.option("--output", "output_act", type=click.Choice(OUTPUT, case_sensitive=False), default="sigmoid",
+              show_default=True, help="Activation of the output layer (softmax: two or more outputs).")
+@click.option("--loss", type=click.Choice(tuple(LOSSES), case_sensitive=False), default="squared",
+              show_default=True,
               help="squared: ½Σ(t − o)² (Mazur); mse: the mean of (t − o)²; cross-entropy: binary over "
                    "sigmoid outputs, categorical over a softmax.")
 @click.option("--lang", default="en", show_default=True, help="Language of the workbook: en or pt-BR.")
@@ -339,15 +340,15 @@ def _variant_options(f):
         click.option("--givens", "givens_file", type=click.Path(dir_okay=False, path_type=Path),
                      help="A teacher's own example: a JSON or TOML file."),
         click.option("--layers", default="2-2-1", show_default=True, help="inputs-hidden-outputs, with --seed."),
-        click.option("--bias", type=click.Choice(["neuron", "layer", "none"]), default="neuron", show_default=True,
-                     help="With --seed."),
+        click.option("--bias", default="neuron", show_default=True,
+                     help="neuron, layer, none, or HIDDEN/OUTPUT; with --seed."),
         click.option("--frozen-biases", is_flag=True, help="Biases are not updated; with --seed."),
-        click.option("--activation", type=click.Choice(HIDDEN), default="sigmoid", show_default=True,
-                     help="Hidden activation; with --seed."),
-        click.option("--output", "output_act", type=click.Choice(OUTPUT), default="sigmoid", show_default=True,
-                     help="Output activation; with --seed."),
-        click.option("--loss", type=click.Choice(tuple(LOSSES)), default="squared", show_default=True,
-                     help="With --seed."),
+        click.option("--activation", type=click.Choice(HIDDEN, case_sensitive=False), default="sigmoid",
+                     show_default=True, help="Hidden activation; with --seed."),
+        click.option("--output", "output_act", type=click.Choice(OUTPUT, case_sensitive=False), default="sigmoid",
+                     show_default=True, help="Output activation; with --seed."),
+        click.option("--loss", type=click.Choice(tuple(LOSSES), case_sensitive=False), default="squared",
+                     show_default=True, help="With --seed."),
     ]
     for option in reversed(options):
         f = option(f)

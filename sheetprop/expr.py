@@ -479,7 +479,7 @@ class Step(Expr):
         inner = self.a._render(style, resolve)
         if style is EXCEL:
             return f"IF({inner}>0,1,0)"
-        return f"(1 if {inner} > 0, else 0)"
+        return f"[{inner} > 0]"  # Iverson's bracket: 1 where true, 0 where not (the hint says so in words)
 
     def value(self, env):
         return 1.0 if self.a.value(env) > 0 else 0.0

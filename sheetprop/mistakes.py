@@ -22,7 +22,7 @@ from .expr import Expr, Num, Ref, sum_of
 from .graph import Graph, Quantity, input_id, w_out_id, w_out_key
 
 CODES = ("M1", "M2", "M3", "M4", "M5", "M6", "M7", "M8", "M9", "M10", "M11", "M12", "M16",
-         "M17", "M18", "M19", "M20")
+         "M17", "M18", "M19", "M20", "M21")
 
 
 class Mutation(NamedTuple):

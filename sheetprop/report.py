@@ -9,7 +9,7 @@ from .check import FileResult
 from .grading import TOO_FEW_DIGITS
 from .inert import json_text
 from .precision import MIN_DIGITS
-from .text import LANGS, Text, origin_text, text
+from .text import LANGS, Text, network_words, origin_text, text
 from .typed import error_text, number_text, stray_character
 from .values import escape
 
@@ -104,7 +104,7 @@ def terminal(result: FileResult, lang: str | None = None, show_answers: bool = F
     sub, g = result.submission, result.grade
     graph = sub.graph
     lines = [t("report.checked", path=path, origin=escape(origin_text(t, sub.meta.get("origin", {})), SHOWN),
-               layers=graph.shape.label), ""]
+               network=network_words(t, graph.shape)), ""]
     header = [t("report.col_id"), t("report.col_symbol"), t("report.col_verdict"), t("report.col_value")]
     if show_answers:
         header.append(t("report.col_expected"))
@@ -185,7 +185,9 @@ def as_dict(result: FileResult, lang: str | None = None, show_answers: bool = Fa
     out.update({
         "lang": t.lang,
         "exercise": {**sub.meta.get("origin", {}), "layers": sub.graph.shape.label,
-                     "bias": sub.graph.shape.bias_mode, "train_biases": sub.graph.shape.train_biases},
+                     "bias": sub.graph.shape.bias_mode, "train_biases": sub.graph.shape.train_biases,
+                     "activation": sub.graph.shape.activation, "output": sub.graph.shape.output,
+                     "loss": sub.graph.shape.loss},
         "student": sub.meta.get("student"),
         "score": {"points": g.points, "max": g.max_points, "carried": g.carried_policy},
         "min_digits": g.min_digits,

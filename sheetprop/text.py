@@ -100,7 +100,8 @@ def instructions(t: Text, kind: str, shape, origin: dict | None = None, min_digi
 
     fields = {
         "loss_rule": loss_rule(t, shape),
-        "example": "=" + graph_for(shape)["out_h1"].expr.excel(),  # the first formula a student writes
+        # the first formula a student writes, as they type it in their office's language
+        "example": typed_formula(t, "=" + graph_for(shape)["out_h1"].expr.excel()),
         "source": (origin or {}).get("source") or t("source.default"),
         "min_digits": str(min_digits),  # stated where the student reads it; checked from the metadata
     }
@@ -115,3 +116,15 @@ def instructions(t: Text, kind: str, shape, origin: dict | None = None, min_digi
 
 def title(t: Text, kind: str, shape) -> str:
     return t(f"sheet.{kind}_title", network=network_words(t, shape))
+
+
+def typed_formula(t: Text, formula: str) -> str:
+    """A formula as a person types it in an office in this language: function names and the
+    argument separator are translated (a Portuguese Calc or Excel takes MÁXIMO(0;x), and
+    shows #NOME? for MAX(0,x)); the file stores it in English either way."""
+    import re
+
+    words = t.data["formula"]
+    names = words["functions"]
+    out = re.sub(r"\b([A-Z]+)\(", lambda m: names.get(m.group(1), m.group(1)) + "(", formula)
+    return out.replace(",", words["separator"])

@@ -142,8 +142,13 @@ class _progress:
 @click.option("--full/--brief", "full", default=None,
               help="A table per file (the default for one file) or one line per file (for several).")
 @click.option("--jobs", type=click.IntRange(min=1), default=None, help="Worker processes (default: all cores).")
+@click.option("--class", "class_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="The class folder `generate --roster` wrote: verify each workbook against its student's "
+                   "exercise, and grade the roster.")
+@click.option("--secret", envvar="SHEETPROP_SECRET", help="With --class: the class secret (or the environment "
+              "variable SHEETPROP_SECRET).")
 def check(files, as_json, lang, show_answers, carried, rel_tol, abs_tol, no_recalculate, feedback_to, gradebook,
-          full, jobs):
+          full, jobs, class_dir, secret):
     """Check filled-in exercise workbooks against the numpy reference.
 
     Exit status: 0 every cell correct, 1 something is not correct, 2 a file could not be checked.
@@ -151,6 +156,7 @@ def check(files, as_json, lang, show_answers, carried, rel_tol, abs_tol, no_reca
     from .batch import check_many
     from .check import Options, worst_status
     from .classroom import copy_flags, summarize
+    from .integrity import verify
     from .report import brief, class_lines, json_document, terminal
     from .text import normalize_lang
     from .tolerance import Tolerance
@@ -164,24 +170,29 @@ def check(files, as_json, lang, show_answers, carried, rel_tol, abs_tol, no_reca
     targets = _feedback_targets(files, feedback_to)
     if gradebook is not None and Path(gradebook).resolve() in {Path(f).resolve() for f in files}:
         raise click.UsageError("--gradebook would overwrite a handed-in file; choose another name")
+    klass = _load_class(class_dir, secret) if class_dir is not None else None
     with _progress("checking") as tick:
         results = check_many(files, options, jobs=jobs, keep_bytes=bool(targets), progress=tick)
+    if show_answers and klass is None:
+        _refuse_class_answers(results, lang)
+    standings = verify(results, klass)
     batch = len(results) > 1
-    flags = copy_flags(results, tolerance) if batch else {}
-    summary = summarize(results) if batch else None
+    flags = _merge_flags(standings, copy_flags(results, tolerance) if batch else {})
+    as_class = batch or klass is not None
+    summary = summarize(results, flags, standings if klass else None, klass) if as_class else None
     full = (not batch) if full is None else full
     if as_json:
-        click.echo(json_document(results, lang, show_answers, flags, summary))
+        click.echo(json_document(results, lang, show_answers, flags, summary, standings if klass else None))
     else:
         for n, result in enumerate(results):
             if full:
-                click.echo(terminal(result, lang, show_answers, color=sys.stdout.isatty()))
+                click.echo(terminal(result, lang, show_answers, color=sys.stdout.isatty(), flags=flags.get(n)))
                 click.echo("")
             else:
                 click.echo(brief(result, lang, flags.get(n)))
-        if batch:
+        if as_class:
             click.echo("")
-            click.echo("\n".join(class_lines(results, summary, flags, lang)))
+            click.echo("\n".join(class_lines(results, summary, flags, lang, standings if klass else None)))
     for result in results:
         if result.path in targets and result.error is None:
             from .feedback import FeedbackError, write_feedback
@@ -195,11 +206,55 @@ def check(files, as_json, lang, show_answers, carried, rel_tol, abs_tol, no_reca
         from .gradebook import write_gradebook
 
         try:
-            write_gradebook(results, gradebook, flags)
+            book_lang = lang or next((r.submission.meta.lang for r in results if r.submission), "en")
+            write_gradebook(results, gradebook, flags, standings if klass else None, klass, book_lang)
             click.echo(f"gradebook: {gradebook}", err=True)
         except OSError as e:
             raise Failure(f"cannot write the gradebook {gradebook}: {e.strerror or e}") from None
     sys.exit(worst_status(results))
+
+
+def _load_class(class_dir: Path, secret: str | None):
+    from .roster import RosterError, load_class
+    from .text import text
+
+    if not secret:
+        raise Failure(text("en")("integrity.no_secret"))
+    try:
+        return load_class(class_dir, secret)
+    except RosterError as e:
+        raise Failure(str(e)) from None
+
+
+def _refuse_class_answers(results, lang):
+    """A class exercise's answers are the teacher's: shown only with the class and its secret."""
+    from .report import lang_of
+    from .text import text
+    from .values import escape
+
+    for r in results:
+        meta = r.submission.meta if r.submission is not None else None
+        if meta is not None and (meta.student is not None or "student" in meta.origin):
+            t = text(lang_of(r, lang))
+            raise Failure(t("integrity.show_answers_needs_class", path=escape(r.path, 200)))
+
+
+def _merge_flags(standings, copies: dict[int, list[dict]]) -> dict[int, list[dict]]:
+    """The verification's flags and the suspected copies, once each; two files of one student
+    (handed in twice) are not copies of each other."""
+    merged = {}
+    for i, st in enumerate(standings):
+        fl = list(st.flags)
+        kinds = {f["kind"] for f in fl}
+        for f in copies.get(i, []):
+            if f["kind"] == "solution_workbook" and "solution_workbook" in kinds:
+                continue
+            if st.student and f.get("other") == st.student:
+                continue
+            fl.append(f)
+        if fl:
+            merged[i] = fl
+    return merged
 
 
 def _feedback_targets(files, feedback_to: Path | None) -> dict:

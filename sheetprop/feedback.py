@@ -56,7 +56,7 @@ def write_feedback(result: FileResult, out: Path, lang: str | None = None, show_
     summary["A1"].font = Font(bold=True, size=14)
     summary["A3"], summary["B3"] = t("feedback.file"), Path(result.path).name
     summary["A4"] = t("feedback.exercise")
-    summary["B4"] = ", ".join(f"{k} {v}" for k, v in sub.meta.get("origin", {}).items())
+    summary["B4"] = ", ".join(f"{k} {v}" for k, v in sub.meta.origin.items())
     row = 6
     for line in summary_lines(result, t):
         summary.cell(row, 1, line)

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import metadata
 from .network import GivensError, Shape
 from .sources import from_seed
 from .write import write_pair
@@ -130,10 +131,13 @@ def generate_class(roster: Path, out_dir: Path, secret: str, lang: str = "en", s
             except GivensError as e:
                 raise RosterError(str(e)) from None
             # No seed in the student's file: the manifest keeps it for the teacher.
-            g = g.with_values(origin={"student": st.id, **({"name": st.name} if st.name else {})})
+            # (The drawing rules' version stays: the same seed must keep drawing the same variant.)
+            kept = {k: g.origin[k] for k in ("rules",) if k in g.origin}
+            g = g.with_values(origin={"student": st.id, **({"name": st.name} if st.name else {}), **kept})
             ex_path, sol_path = _paths(out_dir, exercise, solution)
             write_pair(g, ex_path.parent, lang=lang, force=True, solution_dir=sol_path.parent,
-                       student={"id": st.id, "name": st.name}, stem=f"sheetprop-{fname}")
+                       student={"id": st.id, "name": st.name}, stem=f"sheetprop-{fname}",
+                       seal_key=metadata.seal_key(secret))
         rows.append({"id": st.id, "name": st.name, "round": st.round, "seed": seed,
                      "exercise": exercise.as_posix(), "solution": solution.as_posix(), "written": redo})
         if progress:
@@ -148,3 +152,56 @@ def generate_class(roster: Path, out_dir: Path, secret: str, lang: str = "en", s
 
 def _paths(out_dir: Path, exercise: Path, solution: Path):
     return out_dir / exercise, out_dir / solution
+
+
+@dataclass
+class Class:
+    """A class as `check --class` sees it: the roster in its order, each student's seed, the
+    seal key; read from the folder `generate --roster` wrote and the class secret."""
+
+    folder: Path
+    students: list[Student]
+    seeds: dict[str, int]  # id -> the seed of the student's current round
+    secret: str
+
+    @property
+    def ids(self) -> list[str]:
+        return [s.id for s in self.students]
+
+    @property
+    def seal_key(self) -> bytes:
+        return metadata.seal_key(self.secret)
+
+    def seeds_of(self, student_id: str) -> list[int]:
+        """Every seed the student has had, the current one first (a re-seed keeps the old
+        workbooks recognisable as earlier variants rather than forgeries)."""
+        st = next(s for s in self.students if s.id == student_id)
+        return [seed_for(self.secret, st.id, r) for r in range(st.round, -1, -1)]
+
+    def name_of(self, student_id: str) -> str:
+        return next((s.name for s in self.students if s.id == student_id), "")
+
+
+def load_class(folder: Path, secret: str | None) -> Class:
+    folder = Path(folder)
+    if not secret:
+        raise RosterError(f"checking a class needs its secret: --secret or the environment variable {SECRET_ENV}")
+    if not (folder / MANIFEST).is_file():
+        raise RosterError(f"{folder} is not a class folder: it has no {MANIFEST} (write one with "
+                          f"`sheetprop generate --roster`)")
+    try:
+        rows = list(read_manifest(folder).values())
+    except (OSError, UnicodeDecodeError, csv.Error, KeyError) as e:
+        raise RosterError(f"cannot read {folder / MANIFEST}: {e}") from None
+    students, seeds = [], {}
+    for row in rows:
+        round_ = int(row["round"]) if str(row.get("round", "")).isdigit() else 0
+        st = Student(row["id"], row.get("name") or "", round_)
+        seed = seed_for(secret, st.id, round_)
+        if str(row.get("seed")) != str(seed):
+            raise RosterError(f"this is not the secret the class in {folder} was made with (student {st.id})")
+        students.append(st)
+        seeds[st.id] = seed
+    if not students:
+        raise RosterError(f"the class in {folder} has no students")
+    return Class(folder, students, seeds, secret)

@@ -23,7 +23,7 @@ from .xlsx import Xlsx, parse_reference
 @dataclass
 class Submission:
     path: Path
-    meta: dict
+    meta: metadata.Metadata
     givens: Givens
     graph: Graph
     readings: dict[str, Reading]
@@ -47,7 +47,7 @@ def load(path: Path, recalculate: bool = True) -> Submission:
     return sub
 
 
-def _rebuilt_metadata(book: Xlsx) -> dict:
+def _rebuilt_metadata(book: Xlsx) -> metadata.Metadata:
     """The exercise rebuilt from the workbook's own named given cells, for a file whose
     document properties were dropped on the way (some spreadsheet programs and online
     converters do). The givens are then the student's: a changed given cannot be told."""
@@ -80,10 +80,11 @@ def _rebuilt_metadata(book: Xlsx) -> dict:
         if reading.number is None:
             raise Rejected("bad_metadata", f"its sheetprop metadata is gone and the given {qid} cannot be read")
         values[qid] = reading.number
-    return {"format": metadata.FORMAT, "kind": "exercise", "origin": {"rebuilt": "from the given cells"},
-            "lang": "en", "sheet": sheet, "cells": {q: c for q, (_, c) in where.items()},
-            "exercise": {"layers": shape.label, "bias": shape.bias_mode, "train_biases": shape.train_biases,
-                         "values": values}}
+    return metadata.from_dict(
+        {"format": metadata.FORMAT, "kind": "exercise", "origin": {"rebuilt": "from the given cells"},
+         "lang": "en", "sheet": sheet, "cells": {q: c for q, (_, c) in where.items()},
+         "exercise": {"layers": shape.label, "bias": shape.bias_mode, "train_biases": shape.train_biases,
+                      "values": values}}, rebuilt=True)
 
 
 def _via_libreoffice(intake: Intake, kind: str) -> Intake:
@@ -109,24 +110,24 @@ def _read(intake: Intake, notes: list[str]) -> Submission:
     book = Xlsx(intake.zip)
     raw = book.custom_properties.get(metadata.PROPERTY)
     notes = list(notes)
-    if raw is None:
-        meta = _rebuilt_metadata(book)
-        notes.append("metadata_rebuilt")
-    else:
-        try:
-            meta = metadata.decode(raw)
-        except metadata.MetadataError as e:
-            raise Rejected("bad_metadata", f"its sheetprop metadata cannot be used: {e}") from None
     try:
-        givens = sources.from_description(meta["exercise"], meta["origin"])
+        if raw is None:
+            meta = _rebuilt_metadata(book)
+            notes.append("metadata_rebuilt")
+        else:
+            meta = metadata.decode(raw)
+    except metadata.MetadataError as e:
+        raise Rejected("bad_metadata", str(e)) from None
+    try:
+        givens = sources.from_description(meta.exercise, meta.origin)
     except GivensError as e:
         raise Rejected("bad_metadata", f"its sheetprop metadata cannot be used: {e}") from None
     graph = graph_for(givens.shape)
-    recorded = meta["cells"]
+    recorded = meta.cells
     if set(recorded) != set(graph.ids):
         raise Rejected("bad_metadata", "its sheetprop metadata is incomplete")
 
-    if meta.get("kind") == "solution":
+    if meta.kind == "solution":
         notes.append("solution_workbook")  # a generated key handed in as an answer
     if intake.kind == "xlsm":
         notes.append("macros_ignored")
@@ -139,7 +140,7 @@ def _read(intake: Intake, notes: list[str]) -> Submission:
         target = parse_reference(ref) if ref else None
         if target is None or target[0] not in book.sheets:
             missing.append(qid)
-            target = (meta["sheet"], str(recorded[qid]).upper())
+            target = (meta.sheet, recorded[qid])
         where[qid] = target
     if missing:
         notes.append("names_missing")
@@ -158,6 +159,29 @@ def _read(intake: Intake, notes: list[str]) -> Submission:
             readings[qid] = Reading(None, "external", f"={cell.formula}"[:40])
         else:
             readings[qid] = read(cell)
+    if "solution_workbook" not in notes and _holds_the_solution(graph, where, cells):
+        notes.append("solution_workbook")  # its kind was edited, or the metadata dropped: the content tells
     return Submission(path=intake.path, meta=meta, givens=givens, graph=graph, readings=readings,
                       cells={q: f"{s}!{c}" for q, (s, c) in where.items()}, notes=notes, missing_names=missing,
                       data=intake.data)
+
+
+# The generated solution writes each answer cell as its rule's formula over the defined names.
+# A student who types formulas writes some of them alike (the instructions show one), but not
+# nearly all, with the same spelling and brackets: past this share, it is the generated key.
+SOLUTION_SHARE = 0.8
+
+
+def _formula_key(text: str) -> str:
+    return re.sub(r"\s+|\$|_xlfn\.", "", text.lstrip("=")).upper()
+
+
+def _holds_the_solution(graph: Graph, where: dict, cells: dict) -> bool:
+    answers = graph.answer_ids
+    same = 0
+    for qid in answers:
+        sheet, coord = where[qid]
+        formula = cells[sheet][coord].formula
+        if formula and _formula_key(formula) == _formula_key(graph[qid].expr.excel()):
+            same += 1
+    return bool(answers) and same >= SOLUTION_SHARE * len(answers)

@@ -1,0 +1,256 @@
+"""Whether a handed-in workbook is the exercise it claims to be: verified, not trusted.
+
+A workbook says what it is in its metadata, which a student can edit. The class folder
+and secret say what each student's exercise is: the seed is an HMAC of the id, so the
+variant can be drawn again and every given compared; a class workbook also carries a seal
+(metadata.seal) that no one without the secret can make. A self-study workbook made from
+`--seed` is drawn again from its seed. What does not hold gets a flag, and a forged
+exercise or a solution handed in earns nothing, with the reason. A workbook whose metadata
+an honest program dropped (Google Sheets does) is known by its given cells instead.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import metadata, sources
+from .check import FileResult
+from .graph import graph_for
+from .network import Givens, GivensError, Shape
+
+# Kinds of flag that take the score to 0.
+VOIDING = ("solution_workbook", "givens_forged", "other_student_variant", "metadata_edited")
+# Givens are numbers with two decimals (or a teacher's own, kept to 15 digits): equal means
+# equal to the last digits a spreadsheet keeps.
+SAME = 1e-9
+
+
+@dataclass
+class Standing:
+    """What the verification says of one file: whose it is, its flags, why it earns nothing."""
+
+    student: str = ""  # the roster id it is credited to ("" when it fits no roster student)
+    flags: list[dict] = field(default_factory=list)
+    void: str | None = None
+    counted: bool = True  # False for an earlier hand-in of a student who handed in again
+
+    def flag(self, kind: str, **fields):
+        self.flags.append({"kind": kind, **fields})
+        if kind in VOIDING and self.void is None:
+            self.void = kind
+
+
+class _Variants:
+    """Variants drawn again from seeds, each once."""
+
+    def __init__(self):
+        self._cache: dict[tuple, Givens | None] = {}
+
+    def draw(self, seed: int, shape: Shape, rules=None) -> Givens | None:
+        key = (seed, shape, rules)
+        if key not in self._cache:
+            try:
+                self._cache[key] = sources.from_seed(seed, shape) if rules is None \
+                    else sources.from_seed(seed, shape, rules=rules)
+            except (GivensError, TypeError, ValueError):
+                self._cache[key] = None  # a rules version or shape no draw knows: nothing matches it
+        return self._cache[key]
+
+
+def given_values(givens: Givens) -> dict[str, float]:
+    return graph_for(givens.shape).given_values(givens)
+
+
+def cell_givens(result: FileResult) -> dict[str, float | None]:
+    """The givens as the file's cells hold them (None where a given cell cannot be read)."""
+    values = dict(given_values(result.submission.givens))
+    for ch in result.grade.changed_givens:
+        values[ch.id] = ch.value
+    return values
+
+
+def same_values(a: dict, b: dict) -> bool:
+    return a.keys() == b.keys() and all(
+        a[k] is not None and abs(a[k] - b[k]) <= SAME * max(1.0, abs(b[k])) for k in a)
+
+
+def first_difference(found: dict, want: dict) -> dict:
+    for k in want:
+        if k not in found or found[k] is None or abs(found[k] - want[k]) > SAME * max(1.0, abs(want[k])):
+            return {"id": k, "found": found.get(k), "expected": want[k]}
+    return {"id": next(iter(set(found) - set(want)), ""), "found": None, "expected": None}
+
+
+def variant_key(givens: Givens) -> str:
+    d = sources.describe(givens)
+    d["values"] = {k: float(f"{v:.12g}") for k, v in d["values"].items()}
+    return json.dumps(d, sort_keys=True)
+
+
+def verify(results: list[FileResult], klass=None) -> list[Standing]:
+    """A Standing per result; voids the grade (score 0, the reason kept) of a forged file."""
+    variants = _Variants()
+    standings = [Standing() for _ in results]
+    for r, st in zip(results, standings):
+        if klass is not None:
+            _against_class(r, st, klass, variants)
+        elif r.error is None:
+            _self_study(r, st, variants)
+    if klass is not None:
+        _same_variant_two_ids(results, standings)
+        _several_hand_ins(results, standings)
+    for r, st in zip(results, standings):
+        if st.void is not None and r.grade is not None:
+            r.grade.void = st.void
+            for c in r.grade.cells:
+                c.points = 0.0
+    return standings
+
+
+def _self_study(r: FileResult, st: Standing, variants: _Variants):
+    meta, givens = r.submission.meta, r.submission.givens
+    if "solution_workbook" in r.submission.notes:
+        st.flag("solution_workbook")
+    origin = meta.origin
+    if meta.rebuilt or "student" in origin:
+        return  # nothing to draw again: a class workbook is verified with its class (--class)
+    if "seed" in origin:
+        want = variants.draw(origin["seed"], givens.shape, origin.get("rules"))
+    elif "preset" in origin and origin["preset"] in sources.PRESETS:
+        want = sources.from_preset(origin["preset"])
+    else:
+        return  # a teacher's own givens file: the workbook is all there is
+    if want is None or not same_values(given_values(givens), given_values(want)):
+        detail = first_difference(given_values(givens), given_values(want)) if want is not None else {}
+        st.flag("givens_forged", other="", **detail)
+
+
+def claimed_by_name(path: str, klass) -> str:
+    """The roster id a file's name carries (sheetprop-<id>-exercise.xlsx, 2024001.xlsx), or ""."""
+    from .roster import safe_name
+
+    name = Path(path).name.lower()
+    found = ""
+    for sid in klass.ids:
+        for token in {sid.lower(), safe_name(sid).lower()}:
+            if len(token) > len(found) and re.search(r"(?<![a-z0-9])" + re.escape(token) + r"(?![a-z0-9])", name):
+                found = sid
+    return found
+
+
+def _whose(values: dict, shape: Shape, rules, klass, variants: _Variants) -> tuple[str, bool]:
+    """The roster student whose variant these givens are, and whether it is their current one."""
+    for sid in klass.ids:
+        for n, seed in enumerate(klass.seeds_of(sid)):
+            want = variants.draw(seed, shape, rules)
+            if want is not None and same_values(values, given_values(want)):
+                return sid, n == 0
+    return "", False
+
+
+def _against_class(r: FileResult, st: Standing, klass, variants: _Variants):
+    by_name = claimed_by_name(r.path, klass)
+    if r.error is not None:
+        st.student = by_name  # whose error it is, as far as the name tells
+        return
+    sub = r.submission
+    meta, givens = sub.meta, sub.givens
+    if "solution_workbook" in sub.notes:
+        st.flag("solution_workbook")
+    rules = meta.origin.get("rules")
+    if meta.rebuilt:
+        # Lost on the way through an honest program, or stripped: the given cells say whose it is.
+        whose, current = _whose(cell_givens(r), givens.shape, rules, klass, variants)
+        if not whose:
+            st.student = by_name
+            st.flag("givens_forged", other=by_name)
+        elif by_name and by_name != whose:
+            st.student = by_name
+            st.flag("other_student_variant", other=whose)
+        else:
+            st.student = whose
+            st.flag("identified_by_givens", other=whose)
+            if not current:
+                st.flag("earlier_variant", other=whose)
+        return
+    claimed = meta.student_id
+    if meta.seal is not None:
+        if metadata.seal_holds(meta, klass.seal_key):
+            pass
+        elif metadata.seal_holds(meta, klass.seal_key, kind="solution"):
+            if not any(f["kind"] == "solution_workbook" for f in st.flags):
+                st.flag("solution_workbook")
+            st.flag("metadata_edited", field="kind")
+        else:
+            st.flag("metadata_edited")
+    else:
+        st.flag("unsealed")
+    values = given_values(givens)
+    if claimed not in klass.ids:
+        st.student = ""
+        st.flag("not_in_roster", other=claimed)
+        whose, _ = _whose(values, givens.shape, rules, klass, variants)
+        st.flag("other_student_variant", other=whose) if whose else st.flag("givens_forged", other="")
+        return
+    st.student = claimed
+    seeds = klass.seeds_of(claimed)
+    for n, seed in enumerate(seeds):
+        want = variants.draw(seed, givens.shape, rules)
+        if want is not None and same_values(values, given_values(want)):
+            if n:
+                st.flag("earlier_variant", other=claimed)
+            return
+    whose, _ = _whose(values, givens.shape, rules, klass, variants)
+    if whose:
+        st.flag("other_student_variant", other=whose)
+    else:
+        want = variants.draw(seeds[0], givens.shape, rules)
+        detail = first_difference(values, given_values(want)) if want is not None else {}
+        st.flag("givens_forged", other=claimed, **detail)
+
+
+def _same_variant_two_ids(results: list[FileResult], standings: list[Standing]):
+    """Two different ids on one variant: at most one of them can be that student's own."""
+    groups: dict[str, list[int]] = {}
+    for i, r in enumerate(results):
+        if r.error is None and not r.submission.meta.rebuilt:
+            groups.setdefault(variant_key(r.submission.givens), []).append(i)
+    for members in groups.values():
+        ids = {results[i].submission.meta.student_id for i in members}
+        if len(ids) < 2:
+            continue
+        for i in members:
+            mine = results[i].submission.meta.student_id
+            for j in members:
+                other = results[j].submission.meta.student_id
+                if other != mine:
+                    standings[i].flag("same_variant_two_ids", other=other, other_path=results[j].path)
+
+
+def _several_hand_ins(results: list[FileResult], standings: list[Standing]):
+    """Several files for one student: the latest (by the file's time) counts, the others are flagged."""
+    by_student: dict[str, list[int]] = {}
+    for i, st in enumerate(standings):
+        if st.student:
+            by_student.setdefault(st.student, []).append(i)
+    for sid, members in by_student.items():
+        if len(members) < 2:
+            continue
+        latest = max(members, key=lambda i: (_mtime(results[i].path), results[i].path))
+        for i in members:
+            if i == latest:
+                standings[i].flag("several_hand_ins", n=len(members), other=sid)
+            else:
+                standings[i].counted = False
+                standings[i].flag("superseded", other=sid, other_path=results[latest].path)
+
+
+def _mtime(path: str) -> int:
+    try:
+        return os.lstat(path).st_mtime_ns
+    except OSError:
+        return 0

@@ -22,7 +22,7 @@ from .check import FileResult
 from .graph import graph_for
 from .network import Givens, GivensError, Shape
 
-# Kinds of flag that take the score to 0.
+# Kinds of flag that take the score to 0, the one given as the reason first.
 VOIDING = ("solution_workbook", "givens_forged", "other_student_variant", "metadata_edited")
 # Givens are numbers with two decimals (or a teacher's own, kept to 15 digits): equal means
 # equal to the last digits a spreadsheet keeps.
@@ -40,7 +40,7 @@ class Standing:
 
     def flag(self, kind: str, **fields):
         self.flags.append({"kind": kind, **fields})
-        if kind in VOIDING and self.void is None:
+        if kind in VOIDING and (self.void is None or VOIDING.index(kind) < VOIDING.index(self.void)):
             self.void = kind
 
 
@@ -167,7 +167,7 @@ def _against_class(r: FileResult, st: Standing, klass, variants: _Variants):
         whose, current = _whose(cell_givens(r), givens.shape, rules, klass, variants)
         if not whose:
             st.student = by_name
-            st.flag("givens_forged", other=by_name)
+            st.flag("givens_forged", other=by_name, none=True)
         elif by_name and by_name != whose:
             st.student = by_name
             st.flag("other_student_variant", other=whose)
@@ -194,7 +194,10 @@ def _against_class(r: FileResult, st: Standing, klass, variants: _Variants):
         st.student = ""
         st.flag("not_in_roster", other=claimed)
         whose, _ = _whose(values, givens.shape, rules, klass, variants)
-        st.flag("other_student_variant", other=whose) if whose else st.flag("givens_forged", other="")
+        if whose:
+            st.flag("other_student_variant", other=whose)
+        else:
+            st.flag("givens_forged", other="", none=True)
         return
     st.student = claimed
     seeds = klass.seeds_of(claimed)

@@ -74,28 +74,34 @@ def terminal(result: FileResult, lang: str | None = None, show_answers: bool = F
                                          "wrong": "red", "unreadable": "yellow"}.get(verdict))
         lines.append(line)
     lines.append("")
-    lines.extend(summary_lines(result, t))
+    lines.extend(summary_lines(result, t, flags))
     for f in flags or []:
-        lines.append(t("integrity.flagged", who="!", text=flag_text(t, f)))
+        lines.append(t("integrity.flag_line", text=flag_text(t, f)))
     if not show_answers and g.first_wrong is not None:
         lines.append(t("report.answers_hidden"))
     return "\n".join(lines)
 
 
-def summary_lines(result: FileResult, t: Text) -> list[str]:
+def void_text(t: Text, void: str, flags: list[dict] | None) -> str:
+    """Why the file earns nothing, in words, with what the flag found (which given, whose)."""
+    flag = next((f for f in flags or [] if f["kind"] == void), {"kind": void})
+    return t("integrity.void", reason=flag_text(t, flag))
+
+
+def summary_lines(result: FileResult, t: Text, flags: list[dict] | None = None) -> list[str]:
     """Score, changed givens, the first divergence and what follows it, and notes."""
     sub, g = result.submission, result.grade
     graph = sub.graph
     lines = [t("report.score", points=_points(g.points), max=g.max_points,
                carried=t(f"report.carried_policy_{g.carried_policy}"))]
     if g.void is not None:
-        lines.append(t("integrity.void", reason=flag_text(t, {"kind": g.void})))
+        lines.append(void_text(t, g.void, flags))
     if g.changed_givens:
         changes = ", ".join(f"{ch.id} {fmt_number(ch.expected)} → {ch.shown if ch.value is None else fmt_number(ch.value)}"
                             for ch in g.changed_givens)
         lines.append(t("report.changed_givens", changes=changes))
     first = g.first_wrong
-    if first is None and not g.changed_givens:
+    if first is None and not g.changed_givens and g.void is None:
         lines.append(t("report.all_correct"))
     elif first is not None:
         symbol = graph.symbols[first.id]
@@ -191,7 +197,7 @@ def brief(result: FileResult, lang: str | None = None, flags: list[dict] | None 
     if copies:
         line += t("batch.brief_flags", others=escape(", ".join(sorted({f["other"] for f in copies})), 200))
     if g.void is not None:
-        line += "  " + t("integrity.void", reason=flag_text(t, {"kind": g.void}))
+        line += "  " + void_text(t, g.void, flags)
     return line
 
 
@@ -200,7 +206,8 @@ def flag_text(t: Text, f: dict) -> str:
     kind = f["kind"]
     key = kind
     if kind == "givens_forged":
-        key = "givens_forged_none" if not f.get("id") else "givens_forged" if f.get("other") else "givens_forged_seed"
+        key = ("givens_forged" if f.get("other") else "givens_forged_seed") if f.get("id") else \
+            "givens_forged_none" if f.get("none") else "givens_forged_plain"
     elif kind == "metadata_edited" and f.get("field") == "kind":
         key = "metadata_edited_kind"
     elif kind == "not_in_roster" and not f.get("other"):
@@ -229,6 +236,10 @@ def class_lines(results, summary: dict, flags: dict, lang: str | None = None, st
                unchecked=summary["unchecked"])]
     if summary.get("missing"):
         lines.append(t("integrity.missing", who=escape(", ".join(summary["missing"]), 2000)))
+    unverified = [r for r in results if standings is None and r.submission is not None
+                  and r.submission.meta.student is not None]
+    if unverified:
+        lines.append(t("summary.unverified", n=len(unverified)))
     apart = [i for i, st in enumerate(standings or []) if not st.student]
     if apart:
         lines.append(t("integrity.apart", who=", ".join(escape(results[i].path, 200) for i in apart)))

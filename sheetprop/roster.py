@@ -199,7 +199,7 @@ def load_class(folder: Path, secret: str | None) -> Class:
         st = Student(row["id"], row.get("name") or "", round_)
         seed = seed_for(secret, st.id, round_)
         if str(row.get("seed")) != str(seed):
-            raise RosterError(f"this is not the secret the class in {folder} was made with (student {st.id})")
+            raise RosterError(f"{folder}: this is not the secret this class was made with (student {st.id})")
         students.append(st)
         seeds[st.id] = seed
     if not students:

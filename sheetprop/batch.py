@@ -12,7 +12,7 @@ from .check import FileResult, Options, check_file
 from .grading import CellVerdict, GivenChange, Grade
 from .graph import graph_for
 from . import metadata
-from .sources import from_description
+from .network import Shape
 from .submission import Submission
 
 # Below this many files, starting worker processes costs more than it saves.
@@ -21,12 +21,12 @@ PARALLEL_FROM = 16
 
 # Results cross from the workers as tuples of plain values, not as objects: pickling
 # dataclasses costs more than checking the file did. Only what reports, gradebooks,
-# class summaries and feedback read goes across (no readings; the givens are rebuilt from the metadata).
+# class summaries and feedback read goes across (no readings, no givens: the metadata holds them).
 def to_wire(r: FileResult, keep_bytes: bool = False) -> tuple:
     if r.error is not None:
         return (r.path, r.error, r.error_code)
     sub, g = r.submission, r.grade
-    return (r.path, None, None, sub.meta.data, sub.meta.rebuilt, sub.cells, sub.notes, sub.missing_names,
+    return (r.path, None, None, sub.meta.to_wire(), tuple(sub.graph.shape), sub.cells, sub.notes, sub.missing_names,
             sub.data if keep_bytes else b"",
             [(c.id, c.verdict, c.value, c.shown, c.expected, c.reason, c.mistake, c.points) for c in g.cells],
             [(ch.id, ch.expected, ch.shown, ch.value) for ch in g.changed_givens], g.carried_policy, g.void)
@@ -35,11 +35,9 @@ def to_wire(r: FileResult, keep_bytes: bool = False) -> tuple:
 def from_wire(w: tuple) -> FileResult:
     if w[1] is not None:
         return FileResult(w[0], error=w[1], error_code=w[2])
-    path, _, _, raw_meta, rebuilt, cells, notes, missing, data, verdicts, changed, carried, void = w
-    # The worker validated it already: parsing again only rebuilds the record.
-    meta = metadata.from_dict(raw_meta, rebuilt=rebuilt)
-    givens = from_description(meta.exercise, meta.origin)
-    sub = Submission(path=Path(path), meta=meta, givens=givens, graph=graph_for(givens.shape), readings={},
+    path, _, _, meta, shape, cells, notes, missing, data, verdicts, changed, carried, void = w
+    meta = metadata.Metadata.from_wire(meta)
+    sub = Submission(path=Path(path), meta=meta, givens=None, graph=graph_for(Shape(*shape)), readings={},
                      cells=cells, notes=notes, missing_names=missing, data=data)
     grade = Grade([CellVerdict(*v) for v in verdicts], [GivenChange(*ch) for ch in changed], carried, void)
     return FileResult(path, submission=sub, grade=grade)

@@ -187,8 +187,8 @@ def check(files, as_json, lang, show_answers, carried, rel_tol, abs_tol, no_reca
         for n, result in enumerate(results):
             if full:
                 # With a class, the flags are listed once, in the class's lines below.
-                click.echo(terminal(result, lang, show_answers, color=sys.stdout.isatty(),
-                                    flags=None if as_class else flags.get(n)))
+                click.echo(terminal(result, lang, show_answers, color=sys.stdout.isatty(), flags=flags.get(n),
+                                    list_flags=not as_class))
                 click.echo("")
             else:
                 click.echo(brief(result, lang, flags.get(n)))

@@ -65,9 +65,14 @@ def given_values(givens: Givens) -> dict[str, float]:
     return graph_for(givens.shape).given_values(givens)
 
 
+def claimed_givens(result: FileResult) -> dict[str, float]:
+    """The givens as the file's metadata states them (validated numbers: metadata.py)."""
+    return {k: float(v) for k, v in result.submission.meta.exercise["values"].items()}
+
+
 def cell_givens(result: FileResult) -> dict[str, float | None]:
     """The givens as the file's cells hold them (None where a given cell cannot be read)."""
-    values = dict(given_values(result.submission.givens))
+    values = claimed_givens(result)
     for ch in result.grade.changed_givens:
         values[ch.id] = ch.value
     return values
@@ -85,10 +90,10 @@ def first_difference(found: dict, want: dict) -> dict:
     return {"id": next(iter(set(found) - set(want)), ""), "found": None, "expected": None}
 
 
-def variant_key(givens: Givens) -> str:
-    d = sources.describe(givens)
-    d["values"] = {k: float(f"{v:.12g}") for k, v in d["values"].items()}
-    return json.dumps(d, sort_keys=True)
+def variant_key(result: FileResult) -> str:
+    """The network and its givens, the same for two files of one variant however written."""
+    values = {k: float(f"{v:.12g}") for k, v in claimed_givens(result).items()}
+    return json.dumps([list(result.submission.graph.shape), values], sort_keys=True)
 
 
 def verify(results: list[FileResult], klass=None) -> list[Standing]:
@@ -112,20 +117,21 @@ def verify(results: list[FileResult], klass=None) -> list[Standing]:
 
 
 def _self_study(r: FileResult, st: Standing, variants: _Variants):
-    meta, givens = r.submission.meta, r.submission.givens
+    meta, shape = r.submission.meta, r.submission.graph.shape
     if "solution_workbook" in r.submission.notes:
         st.flag("solution_workbook")
     origin = meta.origin
     if meta.rebuilt or "student" in origin:
         return  # nothing to draw again: a class workbook is verified with its class (--class)
     if "seed" in origin:
-        want = variants.draw(origin["seed"], givens.shape, origin.get("rules"))
+        want = variants.draw(origin["seed"], shape, origin.get("rules"))
     elif "preset" in origin and origin["preset"] in sources.PRESETS:
         want = sources.from_preset(origin["preset"])
     else:
         return  # a teacher's own givens file: the workbook is all there is
-    if want is None or not same_values(given_values(givens), given_values(want)):
-        detail = first_difference(given_values(givens), given_values(want)) if want is not None else {}
+    values = claimed_givens(r)
+    if want is None or not same_values(values, given_values(want)):
+        detail = first_difference(values, given_values(want)) if want is not None else {}
         st.flag("givens_forged", other="", **detail)
 
 
@@ -158,13 +164,13 @@ def _against_class(r: FileResult, st: Standing, klass, variants: _Variants):
         st.student = by_name  # whose error it is, as far as the name tells
         return
     sub = r.submission
-    meta, givens = sub.meta, sub.givens
+    meta, shape = sub.meta, sub.graph.shape
     if "solution_workbook" in sub.notes:
         st.flag("solution_workbook")
     rules = meta.origin.get("rules")
     if meta.rebuilt:
         # Lost on the way through an honest program, or stripped: the given cells say whose it is.
-        whose, current = _whose(cell_givens(r), givens.shape, rules, klass, variants)
+        whose, current = _whose(cell_givens(r), shape, rules, klass, variants)
         if not whose:
             st.student = by_name
             st.flag("givens_forged", other=by_name, none=True)
@@ -189,11 +195,11 @@ def _against_class(r: FileResult, st: Standing, klass, variants: _Variants):
             st.flag("metadata_edited")
     else:
         st.flag("unsealed")
-    values = given_values(givens)
+    values = claimed_givens(r)
     if claimed not in klass.ids:
         st.student = ""
         st.flag("not_in_roster", other=claimed)
-        whose, _ = _whose(values, givens.shape, rules, klass, variants)
+        whose, _ = _whose(values, shape, rules, klass, variants)
         if whose:
             st.flag("other_student_variant", other=whose)
         else:
@@ -202,16 +208,16 @@ def _against_class(r: FileResult, st: Standing, klass, variants: _Variants):
     st.student = claimed
     seeds = klass.seeds_of(claimed)
     for n, seed in enumerate(seeds):
-        want = variants.draw(seed, givens.shape, rules)
+        want = variants.draw(seed, shape, rules)
         if want is not None and same_values(values, given_values(want)):
             if n:
                 st.flag("earlier_variant", other=claimed)
             return
-    whose, _ = _whose(values, givens.shape, rules, klass, variants)
+    whose, _ = _whose(values, shape, rules, klass, variants)
     if whose:
         st.flag("other_student_variant", other=whose)
     else:
-        want = variants.draw(seeds[0], givens.shape, rules)
+        want = variants.draw(seeds[0], shape, rules)
         detail = first_difference(values, given_values(want)) if want is not None else {}
         st.flag("givens_forged", other=claimed, **detail)
 
@@ -221,7 +227,7 @@ def _same_variant_two_ids(results: list[FileResult], standings: list[Standing]):
     groups: dict[str, list[int]] = {}
     for i, r in enumerate(results):
         if r.error is None and not r.submission.meta.rebuilt:
-            groups.setdefault(variant_key(r.submission.givens), []).append(i)
+            groups.setdefault(variant_key(r), []).append(i)
     for members in groups.values():
         ids = {results[i].submission.meta.student_id for i in members}
         if len(ids) < 2:

@@ -69,6 +69,18 @@ class Metadata:
     rebuilt: bool = False  # the property was gone; this was rebuilt from the named given cells
     data: dict = field(default_factory=dict, repr=False, compare=False)  # as parsed, for the seal
 
+    def to_wire(self) -> tuple:
+        """Plain values for another process (batch.py); from_wire trusts them: they were validated here."""
+        return (self.kind, self.lang, self.sheet, self.cells, self.exercise, self.origin,
+                (self.student.id, self.student.name) if self.student else None, self.format, self.version,
+                self.seal, self.rebuilt, self.data)
+
+    @classmethod
+    def from_wire(cls, w: tuple) -> "Metadata":
+        kind, lang, sheet, cells, exercise, origin, student, format_, version, seal_, rebuilt, data = w
+        return cls(kind, lang, sheet, cells, exercise, origin, Student(*student) if student else None, format_,
+                   version, seal_, rebuilt, data)
+
     @property
     def student_id(self) -> str:
         return self.student.id if self.student else ""

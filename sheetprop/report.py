@@ -43,7 +43,7 @@ def lang_of(result: FileResult, lang: str | None) -> str:
 
 
 def terminal(result: FileResult, lang: str | None = None, show_answers: bool = False, color: bool = False,
-             flags: list[dict] | None = None) -> str:
+             flags: list[dict] | None = None, list_flags: bool = True) -> str:
     t = text(lang_of(result, lang))
     path = escape(result.path, 200)
     if result.error is not None:
@@ -75,7 +75,7 @@ def terminal(result: FileResult, lang: str | None = None, show_answers: bool = F
         lines.append(line)
     lines.append("")
     lines.extend(summary_lines(result, t, flags))
-    for f in flags or []:
+    for f in (flags or []) if list_flags else []:
         lines.append(t("integrity.flag_line", text=flag_text(t, f)))
     if not show_answers and g.first_wrong is not None:
         lines.append(t("report.answers_hidden"))

@@ -338,3 +338,29 @@ def test_the_seal_holds_only_for_what_was_written(term):
     # Spacing or escapes rewritten by another program leave the seal whole.
     again = metadata.decode(json.dumps(meta.data, indent=2, ensure_ascii=True))
     assert metadata.seal_holds(again, key)
+
+
+def test_a_parallel_batch_is_verified_like_one_by_one(term, tmp_path):
+    """Results from worker processes cross as plain tuples: the verification must see the same."""
+    from sheetprop.batch import check_many
+    from sheetprop.check import Options
+    from sheetprop.integrity import verify
+    from sheetprop.roster import load_class
+
+    _, out, _, files = term
+    paths = sorted(p for ps in files.values() for p in ps)
+    many = []
+    for n in range(2):  # 18 files: past the size where check_many starts workers
+        for p in paths:
+            q = tmp_path / str(n) / p.name
+            q.parent.mkdir(exist_ok=True)
+            q.write_bytes(p.read_bytes())
+            os.utime(q, (os.stat(p).st_mtime + n,) * 2)
+            many.append(q)
+    klass = load_class(out, SECRET)
+    options = Options(recalculate=False)
+    parallel = verify(check_many(many, options, jobs=2), klass)
+    single = verify(check_many(many, options, jobs=1), klass)
+    assert [(s.student, s.void, s.counted, [f["kind"] for f in s.flags]) for s in parallel] == \
+        [(s.student, s.void, s.counted, [f["kind"] for f in s.flags]) for s in single]
+    assert sum(s.counted for s in parallel if s.student == "2024001") == 1

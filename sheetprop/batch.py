@@ -26,8 +26,8 @@ def to_wire(r: FileResult, keep_bytes: bool = False) -> tuple:
     if r.error is not None:
         return (r.path, r.error, r.error_code)
     sub, g = r.submission, r.grade
-    return (r.path, None, None, sub.meta.to_wire(), tuple(sub.graph.shape), sub.cells, sub.notes, sub.missing_names,
-            sub.data if keep_bytes else b"",
+    return (r.path, None, None, sub.meta.to_wire(), tuple(sub.graph.shape), sub.seed_mismatch, sub.cells,
+            sub.notes, sub.missing_names, sub.data if keep_bytes else b"",
             [(c.id, c.verdict, c.value, c.shown, c.expected, c.reason, c.mistake, c.points) for c in g.cells],
             [(ch.id, ch.expected, ch.shown, ch.value) for ch in g.changed_givens], g.carried_policy, g.void)
 
@@ -35,10 +35,10 @@ def to_wire(r: FileResult, keep_bytes: bool = False) -> tuple:
 def from_wire(w: tuple) -> FileResult:
     if w[1] is not None:
         return FileResult(w[0], error=w[1], error_code=w[2])
-    path, _, _, meta, shape, cells, notes, missing, data, verdicts, changed, carried, void = w
+    path, _, _, meta, shape, seed_mismatch, cells, notes, missing, data, verdicts, changed, carried, void = w
     meta = metadata.Metadata.from_wire(meta)
     sub = Submission(path=Path(path), meta=meta, givens=None, graph=graph_for(Shape(*shape)), readings={},
-                     cells=cells, notes=notes, missing_names=missing, data=data)
+                     cells=cells, notes=notes, missing_names=missing, data=data, seed_mismatch=seed_mismatch)
     grade = Grade([CellVerdict(*v) for v in verdicts], [GivenChange(*ch) for ch in changed], carried, void)
     return FileResult(path, submission=sub, grade=grade)
 

@@ -16,11 +16,15 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import metadata, sources
-from .check import FileResult
 from .graph import graph_for
 from .network import Givens, GivensError, Shape
+
+if TYPE_CHECKING:  # check.py draws self-study variants in its workers with against_its_seed
+    from .check import FileResult
+    from .submission import Submission
 
 # Kinds of flag that take the score to 0, the one given as the reason first.
 VOIDING = ("solution_workbook", "givens_forged", "other_student_variant", "metadata_edited")
@@ -45,14 +49,17 @@ class Standing:
 
 
 class _Variants:
-    """Variants drawn again from seeds, each once."""
+    """Variants drawn again from seeds, each once (up to `size` kept)."""
 
-    def __init__(self):
+    def __init__(self, size: int = 4096):
         self._cache: dict[tuple, Givens | None] = {}
+        self.size = size
 
     def draw(self, seed: int, shape: Shape, rules=None) -> Givens | None:
         key = (seed, shape, rules)
         if key not in self._cache:
+            if len(self._cache) >= self.size:
+                self._cache.clear()
             try:
                 self._cache[key] = sources.from_seed(seed, shape) if rules is None \
                     else sources.from_seed(seed, shape, rules=rules)
@@ -87,7 +94,7 @@ def first_difference(found: dict, want: dict) -> dict:
     for k in want:
         if k not in found or found[k] is None or abs(found[k] - want[k]) > SAME * max(1.0, abs(want[k])):
             return {"id": k, "found": found.get(k), "expected": want[k]}
-    return {"id": next(iter(set(found) - set(want)), ""), "found": None, "expected": None}
+    return {"id": min(set(found) - set(want), default=""), "found": None, "expected": None}
 
 
 def variant_key(result: FileResult) -> str:
@@ -104,7 +111,7 @@ def verify(results: list[FileResult], klass=None) -> list[Standing]:
         if klass is not None:
             _against_class(r, st, klass, variants)
         elif r.error is None:
-            _self_study(r, st, variants)
+            _self_study(r, st)
     if klass is not None:
         _same_variant_two_ids(results, standings)
         _several_hand_ins(results, standings)
@@ -116,23 +123,35 @@ def verify(results: list[FileResult], klass=None) -> list[Standing]:
     return standings
 
 
-def _self_study(r: FileResult, st: Standing, variants: _Variants):
-    meta, shape = r.submission.meta, r.submission.graph.shape
-    if "solution_workbook" in r.submission.notes:
-        st.flag("solution_workbook")
+# Each process keeps the variants it drew: a batch of one shared --seed exercise draws it once.
+_SEEDS = _Variants(size=256)
+
+
+def against_its_seed(sub: Submission) -> dict | None:
+    """A self-study workbook's givens against what its seed (or preset) gives: None when they
+    agree or nothing can be drawn again (a class workbook, a teacher's givens file, lost
+    metadata), else the first given that differs."""
+    meta = sub.meta
     origin = meta.origin
-    if meta.rebuilt or "student" in origin:
-        return  # nothing to draw again: a class workbook is verified with its class (--class)
+    if meta.rebuilt or "student" in origin or meta.student is not None:
+        return None  # a class workbook is verified with its class (--class)
     if "seed" in origin:
-        want = variants.draw(origin["seed"], shape, origin.get("rules"))
+        want = _SEEDS.draw(origin["seed"], sub.graph.shape, origin.get("rules"))
     elif "preset" in origin and origin["preset"] in sources.PRESETS:
         want = sources.from_preset(origin["preset"])
     else:
-        return  # a teacher's own givens file: the workbook is all there is
-    values = claimed_givens(r)
-    if want is None or not same_values(values, given_values(want)):
-        detail = first_difference(values, given_values(want)) if want is not None else {}
-        st.flag("givens_forged", other="", **detail)
+        return None  # a teacher's own givens file: the workbook is all there is
+    values = {k: float(v) for k, v in meta.exercise["values"].items()}
+    if want is not None and same_values(values, given_values(want)):
+        return None
+    return first_difference(values, given_values(want)) if want is not None else {}
+
+
+def _self_study(r: FileResult, st: Standing):
+    if "solution_workbook" in r.submission.notes:
+        st.flag("solution_workbook")
+    if r.submission.seed_mismatch is not None:
+        st.flag("givens_forged", other="", **r.submission.seed_mismatch)
 
 
 def claimed_by_name(path: str, klass) -> str:
@@ -148,11 +167,13 @@ def claimed_by_name(path: str, klass) -> str:
     return found
 
 
-def _whose(values: dict, shape: Shape, rules, klass, variants: _Variants) -> tuple[str, bool]:
-    """The roster student whose variant these givens are, and whether it is their current one."""
+def _whose(values: dict, shape: Shape, rules, klass, variants: _Variants, own_shapes: bool = False) -> tuple[str, bool]:
+    """The roster student whose variant these givens are, and whether it is their current one.
+    own_shapes: draw each student's variant with the network of their exercise in the class
+    folder (a workbook that lost its metadata cannot say its activations or loss)."""
     for sid in klass.ids:
         for n, seed in enumerate(klass.seeds_of(sid)):
-            want = variants.draw(seed, shape, rules)
+            want = variants.draw(seed, (klass.shape_of(sid) or shape) if own_shapes else shape, rules)
             if want is not None and same_values(values, given_values(want)):
                 return sid, n == 0
     return "", False
@@ -170,7 +191,7 @@ def _against_class(r: FileResult, st: Standing, klass, variants: _Variants):
     rules = meta.origin.get("rules")
     if meta.rebuilt:
         # Lost on the way through an honest program, or stripped: the given cells say whose it is.
-        whose, current = _whose(cell_givens(r), shape, rules, klass, variants)
+        whose, current = _whose(cell_givens(r), shape, rules, klass, variants, own_shapes=True)
         if not whose:
             st.student = by_name
             st.flag("givens_forged", other=by_name, none=True)

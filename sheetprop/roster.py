@@ -12,7 +12,7 @@ import hashlib
 import hmac
 import io
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import metadata
@@ -163,6 +163,8 @@ class Class:
     students: list[Student]
     seeds: dict[str, int]  # id -> the seed of the student's current round
     secret: str
+    exercises: dict[str, str] = field(default_factory=dict)  # id -> the exercise's path in the folder
+    _shapes: dict = field(default_factory=dict, repr=False)
 
     @property
     def ids(self) -> list[str]:
@@ -181,6 +183,20 @@ class Class:
     def name_of(self, student_id: str) -> str:
         return next((s.name for s in self.students if s.id == student_id), "")
 
+    def shape_of(self, student_id: str):
+        """The network of the student's exercise as the class folder holds it (None if it is not
+        there or unreadable): what a hand-in that lost its metadata cannot say about itself."""
+        if student_id not in self._shapes:
+            from .intake import Rejected
+            from .submission import load
+
+            rel = self.exercises.get(student_id)
+            try:
+                self._shapes[student_id] = load(self.folder / rel, recalculate=False).graph.shape if rel else None
+            except Rejected:
+                self._shapes[student_id] = None
+        return self._shapes[student_id]
+
 
 def load_class(folder: Path, secret: str | None) -> Class:
     folder = Path(folder)
@@ -193,7 +209,7 @@ def load_class(folder: Path, secret: str | None) -> Class:
         rows = list(read_manifest(folder).values())
     except (OSError, UnicodeDecodeError, csv.Error, KeyError) as e:
         raise RosterError(f"cannot read {folder / MANIFEST}: {e}") from None
-    students, seeds = [], {}
+    students, seeds, exercises = [], {}, {}
     for row in rows:
         round_ = int(row["round"]) if str(row.get("round", "")).isdigit() else 0
         st = Student(row["id"], row.get("name") or "", round_)
@@ -202,6 +218,7 @@ def load_class(folder: Path, secret: str | None) -> Class:
             raise RosterError(f"{folder}: this is not the secret this class was made with (student {st.id})")
         students.append(st)
         seeds[st.id] = seed
+        exercises[st.id] = row.get("exercise") or ""
     if not students:
         raise RosterError(f"the class in {folder} has no students")
-    return Class(folder, students, seeds, secret)
+    return Class(folder, students, seeds, secret, exercises)

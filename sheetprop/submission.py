@@ -31,6 +31,9 @@ class Submission:
     notes: list[str] = field(default_factory=list)  # note codes: recalculated, names_missing, macros, ...
     missing_names: list[str] = field(default_factory=list)
     data: bytes = field(default=b"", repr=False)  # the .xlsx that was read (a converted copy for .ods)
+    # A self-study workbook's givens against what its seed draws (integrity.against_its_seed):
+    # None when they agree or there is nothing to draw again, else the first given that differs.
+    seed_mismatch: dict | None = None
 
 
 def load(path: Path, recalculate: bool = True) -> Submission:

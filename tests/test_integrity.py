@@ -364,3 +364,33 @@ def test_a_parallel_batch_is_verified_like_one_by_one(term, tmp_path):
     assert [(s.student, s.void, s.counted, [f["kind"] for f in s.flags]) for s in parallel] == \
         [(s.student, s.void, s.counted, [f["kind"] for f in s.flags]) for s in single]
     assert sum(s.counted for s in parallel if s.student == "2024001") == 1
+
+
+@pytest.mark.libreoffice
+def test_the_seal_survives_libreoffice_and_gnumeric(term, tmp_path):
+    """A class exercise filled in and saved by LibreOffice (or Gnumeric) keeps its seal: no flag."""
+    import shutil
+
+    from sheetprop import libreoffice
+
+    _, out, _, _ = term
+    filled = _own(term, "2024002", tmp_path / "in")
+    saved, = libreoffice.recalculate([filled], tmp_path / "lo")
+    one = _check(out, saved)["files"][0]
+    assert one["flags"] == [] and one["score"]["points"] == 35 and one["credited_to"] == "2024002"
+    if shutil.which("ssconvert"):
+        gnumeric = tmp_path / "gnumeric.xlsx"
+        subprocess.run(["ssconvert", str(filled), str(gnumeric)], check=True, capture_output=True, timeout=120)
+        one = _check(out, gnumeric)["files"][0]
+        assert one["score"]["points"] == 35 and one["flags"] == []
+
+
+def test_a_solution_with_its_metadata_dropped_is_told_by_its_formulas(term, tmp_path):
+    _, out, manifest, _ = term
+    f = tmp_path / "sheetprop-2024005-exercise.xlsx"
+    f.write_bytes((out / next(m for m in manifest if m["id"] == "2024005")["solution"]).read_bytes())
+    drop_metadata(f)
+    one = _check(out, f)["files"][0]
+    assert one["score"]["void"] == "solution_workbook" and one["credited_to"] == "2024005"
+    res = run("check", "--no-recalculate", "--json", f, env={})
+    assert json.loads(res.stdout)["files"][0]["score"]["void"] == "solution_workbook"

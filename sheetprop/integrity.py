@@ -216,6 +216,7 @@ def _against_class(r: FileResult, st: Standing, klass, variants: _Variants):
             st.flag("metadata_edited")
     else:
         st.flag("unsealed")
+        _against_the_copy(meta, klass, st)
     values = claimed_givens(r)
     if claimed not in klass.ids:
         st.student = ""
@@ -227,6 +228,8 @@ def _against_class(r: FileResult, st: Standing, klass, variants: _Variants):
             st.flag("givens_forged", other="", none=True)
         return
     st.student = claimed
+    if by_name and by_name != claimed:  # B hands in A's workbook under B's name: A's, but say so
+        st.flag("name_mismatch", other=by_name)
     seeds = klass.seeds_of(claimed)
     for n, seed in enumerate(seeds):
         want = variants.draw(seed, shape, rules)
@@ -241,6 +244,24 @@ def _against_class(r: FileResult, st: Standing, klass, variants: _Variants):
         want = variants.draw(seeds[0], shape, rules)
         detail = first_difference(values, given_values(want)) if want is not None else {}
         st.flag("givens_forged", other=claimed, **detail)
+
+
+# What the class folder's copy of an exercise and a hand-in must share (the givens are drawn again).
+COMPARED = ("kind", "lang", "sheet", "cells", "student")
+
+
+def _against_the_copy(meta: metadata.Metadata, klass, st: Standing):
+    """An unsealed workbook (a class of sheetprop 0.1.0) against the class folder's copy of the
+    exercise of the student it names: every field but the givens, which are drawn again."""
+    copy = klass.copy_of(meta.student_id) if meta.student_id in klass.ids else None
+    if copy is None:
+        return
+    theirs = copy.meta
+    fields = [k for k in COMPARED if meta.get(k) != theirs.get(k)]
+    fields += [f"exercise.{k}" for k in sorted(set(meta.exercise) | set(theirs.exercise))
+               if k != "values" and meta.exercise.get(k) != theirs.exercise.get(k)]
+    if fields:
+        st.flag("metadata_mismatch", fields=fields)
 
 
 def _same_variant_two_ids(results: list[FileResult], standings: list[Standing]):

@@ -214,6 +214,7 @@ def flag_text(t: Text, f: dict) -> str:
         key = "not_in_roster_none"
     fields = {"other": escape(str(f.get("other") or ""), 120), "other_path": escape(str(f.get("other_path") or ""), 200),
               "id": escape(str(f.get("id") or ""), 40), "n": f.get("n", ""),
+              "fields": escape(", ".join(f.get("fields", [])), 200),
               "found": fmt_number(f["found"]) if isinstance(f.get("found"), float) else "?",
               "expected": fmt_number(f["expected"]) if isinstance(f.get("expected"), float) else "?"}
     try:

@@ -164,7 +164,7 @@ class Class:
     seeds: dict[str, int]  # id -> the seed of the student's current round
     secret: str
     exercises: dict[str, str] = field(default_factory=dict)  # id -> the exercise's path in the folder
-    _shapes: dict = field(default_factory=dict, repr=False)
+    _copies: dict = field(default_factory=dict, repr=False)
 
     @property
     def ids(self) -> list[str]:
@@ -183,19 +183,24 @@ class Class:
     def name_of(self, student_id: str) -> str:
         return next((s.name for s in self.students if s.id == student_id), "")
 
-    def shape_of(self, student_id: str):
-        """The network of the student's exercise as the class folder holds it (None if it is not
-        there or unreadable): what a hand-in that lost its metadata cannot say about itself."""
-        if student_id not in self._shapes:
+    def copy_of(self, student_id: str):
+        """The student's exercise as the class folder holds it (a Submission), or None if it is not
+        there or unreadable: what a hand-in is compared with where the seal cannot speak."""
+        if student_id not in self._copies:
             from .intake import Rejected
             from .submission import load
 
             rel = self.exercises.get(student_id)
             try:
-                self._shapes[student_id] = load(self.folder / rel, recalculate=False).graph.shape if rel else None
+                self._copies[student_id] = load(self.folder / rel, recalculate=False) if rel else None
             except Rejected:
-                self._shapes[student_id] = None
-        return self._shapes[student_id]
+                self._copies[student_id] = None
+        return self._copies[student_id]
+
+    def shape_of(self, student_id: str):
+        """The network of the student's exercise: what a hand-in that lost its metadata cannot say."""
+        copy = self.copy_of(student_id)
+        return copy.graph.shape if copy is not None else None
 
 
 def load_class(folder: Path, secret: str | None) -> Class:

@@ -180,6 +180,14 @@ def test_the_same_variant_under_two_ids(term, tmp_path):
     assert doc["files"][0]["score"]["points"] == 35 and doc["files"][1]["score"]["points"] == 0
 
 
+def test_a_file_named_for_another_student_counts_for_its_metadata(term, tmp_path):
+    _, out, _, _ = term
+    f = _own(term, "2024001", tmp_path, "2024002.xlsx")
+    one = _check(out, f)["files"][0]
+    assert one["credited_to"] == "2024001" and one["score"]["points"] == 35
+    assert [(x["kind"], x["other"]) for x in one["flags"]] == [("name_mismatch", "2024002")]
+
+
 def test_an_id_not_in_the_roster_is_listed_apart(term, tmp_path):
     _, out, _, _ = term
     f = _own(term, "2024002", tmp_path, "stranger.xlsx")
@@ -212,6 +220,15 @@ def test_a_class_workbook_without_a_seal_is_checked_by_its_givens(term, tmp_path
     edit_metadata(f, lambda d: d.pop("seal"))
     one = _check(out, f)["files"][0]
     assert one["score"]["points"] == 35 and [x["kind"] for x in one["flags"]] == ["unsealed"]
+    # Without a seal, the other fields are compared with the class folder's copy of the exercise.
+    g = tmp_path / "g.xlsx"
+    g.write_bytes(f.read_bytes())
+    edit_metadata(g, lambda d: d.update(lang="en", kind="exercise") or d["exercise"].update(bias="neuron"))
+    edit_metadata(g, lambda d: d["student"].update(name="Someone Else"))
+    one = _check(out, g)["files"][0]
+    mismatch = next(x for x in one["flags"] if x["kind"] == "metadata_mismatch")
+    assert mismatch["fields"] == ["lang", "student"] and one["score"]["void"] is None
+    assert "differs from the class's copy of the exercise in: lang, student" in mismatch["text"]
     forge(f)
     one = _check(out, f)["files"][0]
     assert one["score"]["void"] == "givens_forged"

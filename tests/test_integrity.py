@@ -126,8 +126,9 @@ def test_the_class_summary_counts_only_real_attempts(graded):
     assert sum(k["cells"]["net_h1"].values()) == 4, "the blank file and the copy shape no cell count"
     assert k["roster"] == 10 and k["missing"] == ["2024009", "2024010"] and k["not_in_roster"] == []
     assert "Não entregaram: 2024009, 2024010." in text
-    assert "Fora da contagem a seguir: 1 em branco, 2 forjado(s) ou gabarito(s), 1 possível(is) cópia(s), " \
-           "1 entrega(s) anterior(es)." in text
+    assert "Fora da contagem a seguir: em branco 1, forjados ou gabaritos 2, possíveis cópias 1, " \
+           "entregas anteriores 1." in text
+    assert "Onde mais se perderam pontos: δ_h1 (delta_h1), 1 ponto(s) perdido(s)." in text
     assert "1 de 4 esqueceram σ′ na camada oculta (M2)." in text
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -54,6 +53,7 @@ class _Variants:
     def __init__(self, size: int = 4096):
         self._cache: dict[tuple, Givens | None] = {}
         self.size = size
+        self.indexes: dict[tuple, dict] = {}  # a class's variants by their givens (_whose)
 
     def draw(self, seed: int, shape: Shape, rules=None) -> Givens | None:
         key = (seed, shape, rules)
@@ -155,28 +155,39 @@ def _self_study(r: FileResult, st: Standing):
 
 
 def claimed_by_name(path: str, klass) -> str:
-    """The roster id a file's name carries (sheetprop-<id>-exercise.xlsx, 2024001.xlsx), or ""."""
-    from .roster import safe_name
+    """The roster id a file's name carries (sheetprop-<id>-exercise.xlsx, 2024001.xlsx), or "":
+    the longest stretch of the name between two non-alphanumeric boundaries that is an id."""
+    name = Path(path).name.lower()[:200]
+    breaks = [i for i, ch in enumerate(name) if not ch.isalnum()][:40]  # a name is a few words
+    starts, ends = [0] + [i + 1 for i in breaks], breaks + [len(name)]
+    found, best = "", ""
+    for a in starts:
+        for b in ends:
+            token = name[a:b]
+            if b > a and len(token) > len(found) and token in klass.ids_by_token:
+                found, best = token, klass.ids_by_token[token]
+    return best
 
-    name = Path(path).name.lower()
-    found = ""
-    for sid in klass.ids:
-        for token in {sid.lower(), safe_name(sid).lower()}:
-            if len(token) > len(found) and re.search(r"(?<![a-z0-9])" + re.escape(token) + r"(?![a-z0-9])", name):
-                found = sid
-    return found
+
+def _value_key(values: dict) -> tuple:
+    """Givens as a lookup key: to 9 significant digits, well inside what tells two variants apart."""
+    return tuple(sorted((k, None if v is None else float(f"{v:.9g}")) for k, v in values.items()))
 
 
 def _whose(values: dict, shape: Shape, rules, klass, variants: _Variants, own_shapes: bool = False) -> tuple[str, bool]:
     """The roster student whose variant these givens are, and whether it is their current one.
     own_shapes: draw each student's variant with the network of their exercise in the class
     folder (a workbook that lost its metadata cannot say its activations or loss)."""
-    for sid in klass.ids:
-        for n, seed in enumerate(klass.seeds_of(sid)):
-            want = variants.draw(seed, (klass.shape_of(sid) or shape) if own_shapes else shape, rules)
-            if want is not None and same_values(values, given_values(want)):
-                return sid, n == 0
-    return "", False
+    index = variants.indexes.get((shape, rules, own_shapes))
+    if index is None:  # every student's variants, drawn once per batch and looked up by their givens
+        index = {}
+        for sid in klass.ids:
+            for n, seed in enumerate(klass.seeds_of(sid)):
+                want = variants.draw(seed, (klass.shape_of(sid) or shape) if own_shapes else shape, rules)
+                if want is not None:
+                    index.setdefault(_value_key(given_values(want)), (sid, n == 0))
+        variants.indexes[(shape, rules, own_shapes)] = index
+    return index.get(_value_key(values), ("", False))
 
 
 def _against_class(r: FileResult, st: Standing, klass, variants: _Variants):
@@ -218,7 +229,7 @@ def _against_class(r: FileResult, st: Standing, klass, variants: _Variants):
         st.flag("unsealed")
         _against_the_copy(meta, klass, st)
     values = claimed_givens(r)
-    if claimed not in klass.ids:
+    if claimed not in klass:
         st.student = ""
         st.flag("not_in_roster", other=claimed)
         whose, _ = _whose(values, shape, rules, klass, variants)
@@ -253,7 +264,7 @@ COMPARED = ("kind", "lang", "sheet", "cells", "student")
 def _against_the_copy(meta: metadata.Metadata, klass, st: Standing):
     """An unsealed workbook (a class of sheetprop 0.1.0) against the class folder's copy of the
     exercise of the student it names: every field but the givens, which are drawn again."""
-    copy = klass.copy_of(meta.student_id) if meta.student_id in klass.ids else None
+    copy = klass.copy_of(meta.student_id) if meta.student_id in klass else None
     if copy is None:
         return
     theirs = copy.meta

@@ -170,18 +170,33 @@ class Class:
     def ids(self) -> list[str]:
         return [s.id for s in self.students]
 
+    def __contains__(self, student_id: str) -> bool:
+        return student_id in self._by_id
+
     @property
     def seal_key(self) -> bytes:
         return metadata.seal_key(self.secret)
 
+    def __post_init__(self):
+        self._by_id = {s.id: s for s in self.students}
+        self._seeds: dict[str, list[int]] = {}
+        # Each id as it may stand in a file name: as typed, and as `generate` spells it in one.
+        self.ids_by_token = {}
+        for s in self.students:
+            for token in (s.id.lower(), safe_name(s.id).lower()):
+                self.ids_by_token.setdefault(token, s.id)
+
     def seeds_of(self, student_id: str) -> list[int]:
         """Every seed the student has had, the current one first (a re-seed keeps the old
         workbooks recognisable as earlier variants rather than forgeries)."""
-        st = next(s for s in self.students if s.id == student_id)
-        return [seed_for(self.secret, st.id, r) for r in range(st.round, -1, -1)]
+        if student_id not in self._seeds:
+            st = self._by_id[student_id]
+            self._seeds[student_id] = [seed_for(self.secret, st.id, r) for r in range(st.round, -1, -1)]
+        return self._seeds[student_id]
 
     def name_of(self, student_id: str) -> str:
-        return next((s.name for s in self.students if s.id == student_id), "")
+        st = self._by_id.get(student_id)
+        return st.name if st else ""
 
     def copy_of(self, student_id: str):
         """The student's exercise as the class folder holds it (a Submission), or None if it is not

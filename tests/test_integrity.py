@@ -181,6 +181,18 @@ def test_the_same_variant_under_two_ids(term, tmp_path):
     assert doc["files"][0]["score"]["points"] == 35 and doc["files"][1]["score"]["points"] == 0
 
 
+def test_ids_in_file_names(term):
+    from sheetprop.integrity import claimed_by_name
+    from sheetprop.roster import load_class
+
+    klass = load_class(term[1], SECRET)
+    assert claimed_by_name("hand-ins/sheetprop-2024001-exercise.xlsx", klass) == "2024001"
+    assert claimed_by_name("2024003 (2).XLSX", klass) == "2024003"
+    assert claimed_by_name("André.Souza-final.xlsx", klass) == "andré.souza"
+    assert claimed_by_name("12024001.xlsx", klass) == "" and claimed_by_name("20240011.xlsx", klass) == ""
+    assert claimed_by_name("trabalho.xlsx", klass) == ""
+
+
 def test_a_file_named_for_another_student_counts_for_its_metadata(term, tmp_path):
     _, out, _, _ = term
     f = _own(term, "2024001", tmp_path, "2024002.xlsx")
@@ -395,6 +407,9 @@ def test_the_seal_survives_libreoffice_and_gnumeric(term, tmp_path):
     filled = _own(term, "2024002", tmp_path / "in")
     saved, = libreoffice.recalculate([filled], tmp_path / "lo")
     one = _check(out, saved)["files"][0]
+    assert one["flags"] == [] and one["score"]["points"] == 35 and one["credited_to"] == "2024002"
+    ods, = libreoffice.convert([filled], tmp_path / "ods", "ods")  # LibreOffice's own format keeps it too
+    one = _check(out, ods)["files"][0]
     assert one["flags"] == [] and one["score"]["points"] == 35 and one["credited_to"] == "2024002"
     if shutil.which("ssconvert"):
         gnumeric = tmp_path / "gnumeric.xlsx"

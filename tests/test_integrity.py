@@ -9,6 +9,7 @@ import sys
 import openpyxl
 import pytest
 from click.testing import CliRunner
+from hypothesis import strategies as st
 
 from sheetprop import metadata, sources
 from sheetprop.cli import cli
@@ -427,3 +428,43 @@ def test_a_solution_with_its_metadata_dropped_is_told_by_its_formulas(term, tmp_
     assert one["score"]["void"] == "solution_workbook" and one["credited_to"] == "2024005"
     res = run("check", "--no-recalculate", "--json", f, env={})
     assert json.loads(res.stdout)["files"][0]["score"]["void"] == "solution_workbook"
+
+
+# Any JSON value, nested a little: what a student may type into the property.
+_JSON = st.recursive(
+    st.none() | st.booleans()
+    | st.integers() | st.floats()
+    | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=3)
+    | st.dictionaries(st.text(max_size=6), inner,
+                                                       max_size=3),
+    max_leaves=6)
+
+
+def test_any_edit_of_any_field_is_a_record_or_one_clear_line(seed_exercise):
+    """Every field replaced by any JSON value: the record is built, or MetadataError says why in
+    one line; never another exception."""
+    from hypothesis import given, settings
+
+    wb = openpyxl.load_workbook(seed_exercise)
+    good = json.loads(next(p.value for p in wb.custom_doc_props.props if p.name == metadata.PROPERTY))
+    paths = [(k,) for k in good] + [("exercise", k) for k in good["exercise"]] + \
+        [("exercise", "values", k) for k in list(good["exercise"]["values"])[:3]] + [("origin", "seed"), ("student",)]
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.sampled_from(paths), _JSON)
+    def one_edit(path, value):
+        data = json.loads(json.dumps(good))
+        node = data
+        for key in path[:-1]:
+            node = node[key]
+        node[path[-1]] = value
+        try:
+            meta = metadata.from_dict(data)
+        except metadata.MetadataError as e:
+            assert str(e).strip() and "\n" not in str(e)
+            return
+        assert meta.kind in metadata.KINDS and meta.lang in ("en", "pt-BR") and isinstance(meta.sheet, str)
+        assert all(isinstance(v, (int, float)) for v in meta.exercise["values"].values())
+
+    one_edit()

@@ -150,6 +150,8 @@ def against_its_seed(sub: Submission) -> dict | None:
 def _self_study(r: FileResult, st: Standing):
     if "solution_workbook" in r.submission.notes:
         st.flag("solution_workbook")
+    if r.submission.meta.rebuilt:  # nothing to verify it against without its class
+        st.flag("metadata_rebuilt")
     if r.submission.seed_mismatch is not None:
         st.flag("givens_forged", other="", **r.submission.seed_mismatch)
 

@@ -468,3 +468,19 @@ def test_any_edit_of_any_field_is_a_record_or_one_clear_line(seed_exercise):
         assert all(isinstance(v, (int, float)) for v in meta.exercise["values"].values())
 
     one_edit()
+
+
+def test_lost_metadata_without_the_class_is_a_flag_in_every_output(tmp_path):
+    ex, _ = write_pair(sources.from_seed(42), tmp_path)
+    filled = fill(ex, correct_answers(ex), tmp_path / "a.xlsx")
+    drop_metadata(filled)
+    ex7, _ = write_pair(sources.from_seed(7), tmp_path)
+    other = fill(ex7, {}, tmp_path / "b.xlsx")
+    book = tmp_path / "g.csv"
+    doc = json.loads(run("check", "--json", "--gradebook", book, filled, other, env={}).stdout)
+    assert [f["kind"] for f in doc["files"][0]["flags"]] == ["metadata_rebuilt"]
+    assert doc["files"][0]["score"]["points"] == 35, "graded, not voided: an honest program may drop it"
+    rows = list(csv.DictReader(open(book, encoding="utf-8-sig")))
+    assert "it lost its metadata" in rows[0]["flags"]
+    text = run("check", filled, env={}).stdout
+    assert "Flag: it lost its metadata" in text

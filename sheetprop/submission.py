@@ -162,24 +162,47 @@ def _read(intake: Intake, notes: list[str]) -> Submission:
             readings[qid] = Reading(None, "external", f"={cell.formula}"[:40])
         else:
             readings[qid] = read(cell)
-    if "solution_workbook" not in notes and _holds_the_solution(graph, where, cells):
+    if "solution_workbook" not in notes and _holds_the_solution(graph, where, cells, book, meta.sheet):
         notes.append("solution_workbook")  # its kind was edited, or the metadata dropped: the content tells
     return Submission(path=intake.path, meta=meta, givens=givens, graph=graph, readings=readings,
                       cells={q: f"{s}!{c}" for q, (s, c) in where.items()}, notes=notes, missing_names=missing,
                       data=intake.data)
 
 
-# The generated solution writes each answer cell as its rule's formula over the defined names.
-# A student who types formulas writes some of them alike (the instructions show one), but not
-# nearly all, with the same spelling and brackets: past this share, it is the generated key.
+# The generated solution writes each answer cell as its rule's formula over the defined names:
+# formulas a student who types formulas writes alike (=w_1-eta*dE_dw_1 is the natural way to
+# write it). What a student's exercise never says is the solution's title, in its locked
+# first cell: a file with both is the generated key, whatever its metadata says.
 SOLUTION_SHARE = 0.8
+TITLE_CELL = "A1"
 
 
 def _formula_key(text: str) -> str:
     return re.sub(r"\s+|\$|_xlfn\.", "", text.lstrip("=")).upper()
 
 
-def _holds_the_solution(graph: Graph, where: dict, cells: dict) -> bool:
+def _solution_title(text: str) -> bool:
+    """Whether a title is the solution's in any language (its template's words around the
+    network's description, whatever that says)."""
+    from .text import LANGS
+    from .text import text as words
+
+    for lang in LANGS:
+        template = words(lang).data["sheet"]["solution_title"]
+        head, tail = template.split("{", 1)[0], template.rsplit("}", 1)[-1]
+        if len(text) > len(head) + len(tail) and text.startswith(head) and text.endswith(tail):
+            return True
+    return False
+
+
+def _title(book: Xlsx, sheet: str) -> str:
+    if sheet not in book.sheets:
+        return ""
+    cell = book.read(sheet, [TITLE_CELL])[TITLE_CELL]
+    return cell.text if cell.kind == "text" and isinstance(cell.text, str) else ""
+
+
+def _holds_the_solution(graph: Graph, where: dict, cells: dict, book: Xlsx, sheet: str) -> bool:
     answers = graph.answer_ids
     same = 0
     for qid in answers:
@@ -187,4 +210,5 @@ def _holds_the_solution(graph: Graph, where: dict, cells: dict) -> bool:
         formula = cells[sheet][coord].formula
         if formula and _formula_key(formula) == _formula_key(graph[qid].expr.excel()):
             same += 1
-    return bool(answers) and same >= SOLUTION_SHARE * len(answers)
+    # The title is read only for a file of formulas: most files have none.
+    return bool(answers) and same >= SOLUTION_SHARE * len(answers) and _solution_title(_title(book, sheet))

@@ -484,3 +484,15 @@ def test_lost_metadata_without_the_class_is_a_flag_in_every_output(tmp_path):
     assert "it lost its metadata" in rows[0]["flags"]
     text = run("check", filled, env={}).stdout
     assert "Flag: it lost its metadata" in text
+
+
+def test_a_student_who_writes_the_natural_formulas_is_not_taken_for_the_solution(term, tmp_path):
+    """=w_1-eta*dE_dw_1 is how anyone writes it: the formulas alone never void a student's work."""
+    _, out, manifest, _ = term
+    m = next(m for m in manifest if m["id"] == "2024002")
+    sub = load(out / m["exercise"], recalculate=False)
+    formulas = {q: "=" + sub.graph[q].expr.excel() for q in sub.graph.answer_ids}
+    f = fill(out / m["exercise"], formulas, tmp_path / "formulas.xlsx")
+    one = _check(out, f)["files"][0]
+    assert one["score"]["void"] is None and one["flags"] == [] and one["score"]["points"] == 35
+    assert "solution_workbook" not in one["notes"]

@@ -227,12 +227,14 @@ def _against_class(r: FileResult, st: Standing, klass, variants: _Variants):
             st.flag("metadata_edited", field="kind")
         else:
             st.flag("metadata_edited")
-    else:
+    elif claimed in klass:  # (a workbook naming no student of the class was never sealed for it)
         st.flag("unsealed")
         _against_the_copy(meta, klass, st)
     values = claimed_givens(r)
     if claimed not in klass:
-        st.student = ""
+        # A workbook naming no student (a self-study one, say) is its file name's student's
+        # wrong hand-in; one naming a stranger is listed apart.
+        st.student = "" if claimed else by_name
         st.flag("not_in_roster", other=claimed)
         whose, _ = _whose(values, shape, rules, klass, variants)
         if whose:

@@ -202,6 +202,16 @@ def test_a_file_named_for_another_student_counts_for_its_metadata(term, tmp_path
     assert [(x["kind"], x["other"]) for x in one["flags"]] == [("name_mismatch", "2024002")]
 
 
+def test_a_self_study_workbook_handed_in_to_a_class(term, tmp_path):
+    _, out, _, _ = term
+    ex, _ = write_pair(sources.from_seed(42), tmp_path)
+    f = fill(ex, correct_answers(ex), tmp_path / "2024010.xlsx")
+    one = _check(out, f)["files"][0]
+    assert [x["kind"] for x in one["flags"]] == ["not_in_roster", "givens_forged"]
+    assert one["score"]["void"] == "givens_forged" and one["credited_to"] == "2024010", "by its file name"
+    assert one["flags"][1]["text"] == "its givens are no exercise of this class"
+
+
 def test_an_id_not_in_the_roster_is_listed_apart(term, tmp_path):
     _, out, _, _ = term
     f = _own(term, "2024002", tmp_path, "stranger.xlsx")

@@ -11,7 +11,8 @@ from pathlib import Path
 from .check import FileResult, Options, check_file
 from .grading import CellVerdict, GivenChange, Grade
 from .graph import graph_for
-from .sources import shape_from
+from . import metadata
+from .network import Shape
 from .submission import Submission
 
 # Below this many files, starting worker processes costs more than it saves.
@@ -20,25 +21,25 @@ PARALLEL_FROM = 16
 
 # Results cross from the workers as tuples of plain values, not as objects: pickling
 # dataclasses costs more than checking the file did. Only what reports, gradebooks,
-# class summaries and feedback read goes across (no readings, no givens).
+# class summaries and feedback read goes across (no readings, no givens: the metadata holds them).
 def to_wire(r: FileResult) -> tuple:
     if r.error is not None:
         return (r.path, r.error, r.error_code)
     sub, g = r.submission, r.grade
-    return (r.path, None, None, sub.meta, sub.cells, sub.notes, sub.missing_names,
+    return (r.path, None, None, sub.meta.to_wire(), tuple(sub.graph.shape), sub.seed_mismatch, sub.cells,
+            sub.notes, sub.missing_names,
             [(c.id, c.verdict, c.value, c.shown, c.expected, c.reason, c.mistake, c.points) for c in g.cells],
-            [(ch.id, ch.expected, ch.shown, ch.value) for ch in g.changed_givens], g.carried_policy)
+            [(ch.id, ch.expected, ch.shown, ch.value) for ch in g.changed_givens], g.carried_policy, g.void)
 
 
 def from_wire(w: tuple) -> FileResult:
     if w[1] is not None:
         return FileResult(w[0], error=w[1], error_code=w[2])
-    path, _, _, meta, cells, notes, missing, verdicts, changed, carried = w
-    ex = meta["exercise"]
-    shape = shape_from(ex.get("layers", "2-2-1"), ex.get("bias", "neuron"), ex.get("train_biases", True))
-    sub = Submission(path=Path(path), meta=meta, givens=None, graph=graph_for(shape), readings={}, cells=cells,
-                     notes=notes, missing_names=missing)
-    grade = Grade([CellVerdict(*v) for v in verdicts], [GivenChange(*ch) for ch in changed], carried)
+    path, _, _, meta, shape, seed_mismatch, cells, notes, missing, verdicts, changed, carried, void = w
+    meta = metadata.Metadata.from_wire(meta)
+    sub = Submission(path=Path(path), meta=meta, givens=None, graph=graph_for(Shape(*shape)), readings={},
+                     cells=cells, notes=notes, missing_names=missing, seed_mismatch=seed_mismatch)
+    grade = Grade([CellVerdict(*v) for v in verdicts], [GivenChange(*ch) for ch in changed], carried, void)
     return FileResult(path, submission=sub, grade=grade)
 
 

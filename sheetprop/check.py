@@ -10,6 +10,7 @@ from pathlib import Path
 
 from .answers import reference_values
 from .grading import Grade, grade
+from .integrity import against_its_seed
 from .intake import Rejected
 from .submission import Submission, load
 from .tolerance import DEFAULT, Tolerance
@@ -74,6 +75,8 @@ def check_file(path, options: Options = Options()) -> FileResult:
             sub = load(Path(path), recalculate=options.recalculate)
             expected = reference_values(sub.graph, sub.givens)
             g = grade(sub.graph, expected, sub.readings, options.tolerance, options.carried)
+            # Drawn again here, in the worker, not in the parent: a draw costs more than a check.
+            sub.seed_mismatch = against_its_seed(sub)
         return FileResult(shown, submission=sub, grade=g)
     except TimeUp:
         return FileResult(shown, error=f"took longer than {options.time_limit:g} s to read: not checked",

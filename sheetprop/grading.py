@@ -54,6 +54,9 @@ class Grade:
     cells: list[CellVerdict]
     changed_givens: list[GivenChange] = field(default_factory=list)
     carried_policy: str = "full"
+    # Why the file earns nothing whatever its cells say (integrity.py: a forged exercise, a
+    # solution handed in), or None.
+    void: str | None = None
 
     @property
     def points(self) -> float:
@@ -69,7 +72,7 @@ class Grade:
 
     @property
     def all_correct(self) -> bool:
-        return all(c.verdict == Verdict.CORRECT for c in self.cells) and not self.changed_givens
+        return all(c.verdict == Verdict.CORRECT for c in self.cells) and not self.changed_givens and self.void is None
 
     def carried_after(self, qid: str) -> int:
         """How many cells after qid are consistent with the student's own numbers."""

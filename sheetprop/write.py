@@ -65,11 +65,12 @@ def hint(t: Text, graph: Graph, qid: str) -> str:
     return t(q.rule if "." in q.rule else f"hints.{q.rule}", **fields)
 
 
-def build(g: Givens, kind: str, lang: str = "en", student: dict | None = None) -> Workbook:
+def build(g: Givens, kind: str, lang: str = "en", student: dict | None = None,
+          seal_key: bytes | None = None) -> Workbook:
     """The exercise (kind='exercise') or the solution (kind='solution') as an openpyxl Workbook."""
     if kind not in ("exercise", "solution"):
         raise ValueError(kind)
-    wb, sheet = _exercise(g, lang, student)
+    wb, sheet = _exercise(g, lang, student, seal_key)
     if kind == "solution":
         sheet.become_solution()
     return wb
@@ -80,12 +81,14 @@ class _Sheet:
     but the title, the instructions, the answer cells and the givens' lock, so the solution
     is the exercise with those rewritten (one build, two saves)."""
 
-    def __init__(self, wb, ws, g, graph, layout, t, student):
+    def __init__(self, wb, ws, g, graph, layout, t, student, seal_key=None):
         self.wb, self.ws, self.g, self.graph, self.layout, self.t, self.student = wb, ws, g, graph, layout, t, student
+        self.seal_key = seal_key  # a class's workbooks are sealed under its secret (metadata.seal)
 
     def metadata(self, kind: str) -> str:
         return metadata.encode(kind=kind, description=describe(self.g), origin=dict(self.g.origin), lang=self.t.lang,
-                               sheet=self.layout.sheet, cells=self.layout.cell_of, student=self.student)
+                               sheet=self.layout.sheet, cells=self.layout.cell_of, student=self.student,
+                               seal_key=self.seal_key)
 
     def write_texts(self, kind: str):
         t, ws = self.t, self.ws
@@ -115,7 +118,7 @@ class _Sheet:
                 cell.value = f"={q.expr.excel()}"
 
 
-def _exercise(g: Givens, lang: str, student: dict | None) -> tuple[Workbook, _Sheet]:
+def _exercise(g: Givens, lang: str, student: dict | None, seal_key: bytes | None = None) -> tuple[Workbook, _Sheet]:
     t = text(lang)
     graph = graph_for(g.shape)
     layout = lay_out(graph, t)
@@ -158,7 +161,7 @@ def _exercise(g: Givens, lang: str, student: dict | None) -> tuple[Workbook, _Sh
     ws.freeze_panes = ws[f"A{next(r.number for r in layout.rows if r.kind == 'header') + 1}"]
     ws.sheet_view.zoomScale = 110
     wb.properties.creator = f"sheetprop {__version__}"
-    sheet = _Sheet(wb, ws, g, graph, layout, t, student)
+    sheet = _Sheet(wb, ws, g, graph, layout, t, student, seal_key)
     sheet.write_texts("exercise")
     return wb, sheet
 
@@ -199,7 +202,7 @@ class OutputExists(FileExistsError):
 
 def write_pair(g: Givens, out_dir: Path, lang: str = "en", force: bool = False,
                solution_dir: Path | None = None, student: dict | None = None,
-               stem: str | None = None) -> tuple[Path, Path]:
+               stem: str | None = None, seal_key: bytes | None = None) -> tuple[Path, Path]:
     """Write the exercise and its solution; refuse to overwrite unless force."""
     stem = stem or file_stem(g, lang)
     exercise = Path(out_dir) / f"{stem}-exercise.xlsx"
@@ -210,7 +213,7 @@ def write_pair(g: Givens, out_dir: Path, lang: str = "en", force: bool = False,
                 raise OutputExists(f"{p} already exists; use --force to overwrite it")
     for p in (exercise, solution):
         p.parent.mkdir(parents=True, exist_ok=True)
-    wb, sheet = _exercise(g, lang, student)
+    wb, sheet = _exercise(g, lang, student, seal_key)
     wb.save(exercise)
     sheet.become_solution()
     wb.save(solution)

@@ -260,9 +260,14 @@ def class_lines(results, summary: dict, flags: dict, lang: str | None = None, st
     for group in groups:
         members = [named(index[p]) for p in sorted(group)]
         lines.append(t("batch.same_variant", who=members[0], others=", ".join(members[1:])))
+    # A class made by sheetprop 0.1.0 has no seals at all: one line for them, not one per student.
+    unsealed = [i for i, fl in sorted(flags.items()) if any(f["kind"] == "unsealed" for f in fl)]
+    if unsealed:
+        lines.append(t("summary.unsealed", n=len(unsealed), who=", ".join(named(i) for i in unsealed[:10])
+                       + (", …" if len(unsealed) > 10 else "")))
     for i, fl in sorted(flags.items()):
         for f in fl:
-            if f["kind"] == "same_variant":
+            if f["kind"] in ("same_variant", "unsealed"):
                 continue
             if f["kind"] == "solution_workbook":
                 lines.append(t("batch.solution_handed_in", who=named(i)))

@@ -244,6 +244,11 @@ def test_a_class_workbook_without_a_seal_is_checked_by_its_givens(term, tmp_path
     edit_metadata(f, lambda d: d.pop("seal"))
     one = _check(out, f)["files"][0]
     assert one["score"]["points"] == 35 and [x["kind"] for x in one["flags"]] == ["unsealed"]
+    twin = tmp_path / "2024002-again.xlsx"
+    twin.write_bytes(f.read_bytes())
+    text = run("check", "--class", out, f, twin).stdout
+    assert text.count("sem o selo da turma") == 1, "one line for a class with no seals, not one per file"
+    assert "2 planilha(s) sem o selo da turma" in text
     # Without a seal, the other fields are compared with the class folder's copy of the exercise.
     g = tmp_path / "g.xlsx"
     g.write_bytes(f.read_bytes())

@@ -60,7 +60,8 @@ class Grade:
 
     @property
     def points(self) -> float:
-        return sum(c.points for c in self.cells)
+        # A void file earns nothing; its cells keep what each would have earned, for the record.
+        return 0.0 if self.void is not None else sum(c.points for c in self.cells)
 
     @property
     def max_points(self) -> int:

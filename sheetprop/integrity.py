@@ -118,8 +118,6 @@ def verify(results: list[FileResult], klass=None) -> list[Standing]:
     for r, st in zip(results, standings):
         if st.void is not None and r.grade is not None:
             r.grade.void = st.void
-            for c in r.grade.cells:
-                c.points = 0.0
     return standings
 
 

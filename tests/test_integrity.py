@@ -87,7 +87,7 @@ def test_a_forged_key_scores_zero_with_the_reason(graded, term):
     wrong = next(f for f in forged["flags"] if f["kind"] == "givens_forged")
     assert wrong["id"] == "i_1" and wrong["found"] == 0.0 and wrong["expected"] != 0.0
     assert rows[5]["score"] == "0" and "os dados não são o exercício de andré.souza" in rows[5]["flags"]
-    assert all(c["points"] == 0 for c in forged["cells"])
+    assert sum(c["points"] for c in forged["cells"]) == 35, "each cell keeps what it would have earned"
     assert "andre-souza.xlsx: 0 / 35  Nota 0: os dados não são o exercício de andré.souza" in text
     # Without its class the same file would pass: the summary says it was not verified.
     _, out, _, files = term

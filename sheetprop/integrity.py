@@ -30,6 +30,8 @@ VOIDING = ("solution_workbook", "givens_forged", "other_student_variant", "metad
 # Givens are numbers with two decimals (or a teacher's own, kept to 15 digits): equal means
 # equal to the last digits a spreadsheet keeps.
 SAME = 1e-9
+# A file names at most this many others on its variant.
+MAX_OTHERS = 10
 
 
 @dataclass
@@ -284,15 +286,17 @@ def _same_variant_two_ids(results: list[FileResult], standings: list[Standing]):
         if r.error is None and not r.submission.meta.rebuilt:
             groups.setdefault(variant_key(r), []).append(i)
     for members in groups.values():
-        ids = {results[i].submission.meta.student_id for i in members}
-        if len(ids) < 2:
+        first_of: dict[str, int] = {}  # each id on this variant, by its first file
+        for i in members:
+            first_of.setdefault(results[i].submission.meta.student_id, i)
+        if len(first_of) < 2:
             continue
         for i in members:
             mine = results[i].submission.meta.student_id
-            for j in members:
-                other = results[j].submission.meta.student_id
-                if other != mine:
-                    standings[i].flag("same_variant_two_ids", other=other, other_path=results[j].path)
+            # Each other id once, and at most MAX_OTHERS of them: a flag stays a line, not a list of a class.
+            others = [(sid, j) for sid, j in first_of.items() if sid != mine][:MAX_OTHERS]
+            for other, j in others:
+                standings[i].flag("same_variant_two_ids", other=other, other_path=results[j].path)
 
 
 def _several_hand_ins(results: list[FileResult], standings: list[Standing]):

@@ -507,3 +507,18 @@ def test_a_student_who_writes_the_natural_formulas_is_not_taken_for_the_solution
     one = _check(out, f)["files"][0]
     assert one["score"]["void"] is None and one["flags"] == [] and one["score"]["points"] == 35
     assert "solution_workbook" not in one["notes"]
+
+
+def test_one_variant_under_many_ids_names_a_bounded_few(term, tmp_path):
+    _, out, _, _ = term
+    a = _own(term, "2024001", tmp_path, "a.xlsx")
+    copies = []
+    for n in range(12):
+        c = tmp_path / f"c{n}.xlsx"
+        c.write_bytes(a.read_bytes())
+        edit_metadata(c, lambda d, n=n: d["student"].update(id=f"x{n}"))
+        copies.append(c)
+    doc = _check(out, a, *copies)
+    for f in doc["files"]:
+        same = [x for x in f["flags"] if x["kind"] == "same_variant_two_ids"]
+        assert 1 <= len(same) <= 10 and len({x["other"] for x in same}) == len(same)

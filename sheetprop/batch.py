@@ -11,7 +11,8 @@ from pathlib import Path
 from .check import FileResult, Options, check_file
 from .grading import CellVerdict, GivenChange, Grade
 from .graph import graph_for
-from .sources import shape_of
+from . import metadata
+from .network import Shape
 from .submission import Submission
 
 # Below this many files, starting worker processes costs more than it saves.
@@ -20,25 +21,28 @@ PARALLEL_FROM = 16
 
 # Results cross from the workers as tuples of plain values, not as objects: pickling
 # dataclasses costs more than checking the file did. Only what reports, gradebooks,
-# class summaries and feedback read goes across (no readings, no givens).
+# class summaries and feedback read goes across (no readings, no givens: the metadata holds them).
 def to_wire(r: FileResult) -> tuple:
     if r.error is not None:
         return (r.path, r.error, r.error_code)
     sub, g = r.submission, r.grade
-    return (r.path, None, None, sub.meta, sub.cells, sub.notes, sub.missing_names,
+    return (r.path, None, None, sub.meta.to_wire(), tuple(sub.graph.shape), sub.seed_mismatch, sub.cells,
+            sub.notes, sub.missing_names,
             [(c.id, c.verdict, c.value, c.shown, c.expected, c.reason, c.mistake, c.points, c.digits, c.decimals)
              for c in g.cells],
-            [(ch.id, ch.expected, ch.shown, ch.value) for ch in g.changed_givens], g.carried_policy, g.min_digits)
+            [(ch.id, ch.expected, ch.shown, ch.value) for ch in g.changed_givens], g.carried_policy, g.min_digits,
+            g.void)
 
 
 def from_wire(w: tuple) -> FileResult:
     if w[1] is not None:
         return FileResult(w[0], error=w[1], error_code=w[2])
-    path, _, _, meta, cells, notes, missing, verdicts, changed, carried, min_digits = w
-    sub = Submission(path=Path(path), meta=meta, givens=None, graph=graph_for(shape_of(meta["exercise"])), readings={}, cells=cells,
-                     notes=notes, missing_names=missing)
+    path, _, _, meta, shape, seed_mismatch, cells, notes, missing, verdicts, changed, carried, min_digits, void = w
+    meta = metadata.Metadata.from_wire(meta)
+    sub = Submission(path=Path(path), meta=meta, givens=None, graph=graph_for(Shape(*shape)), readings={},
+                     cells=cells, notes=notes, missing_names=missing, seed_mismatch=seed_mismatch)
     grade = Grade([CellVerdict(*v) for v in verdicts], [GivenChange(*ch) for ch in changed], carried,
-                  min_digits)
+                  min_digits=min_digits, void=void)
     return FileResult(path, submission=sub, grade=grade)
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from . import metadata
 from .answers import reference_values
 from .grading import Grade, grade
+from .integrity import against_its_seed
 from .intake import Rejected
 from .submission import Submission, load
 from .tolerance import DEFAULT, Tolerance
@@ -76,6 +77,8 @@ def check_file(path, options: Options = Options()) -> FileResult:
             expected = reference_values(sub.graph, sub.givens)
             g = grade(sub.graph, expected, sub.readings, options.tolerance, options.carried,
                       min_digits=metadata.min_digits(sub.meta))
+            # Drawn again here, in the worker, not in the parent: a draw costs more than a check.
+            sub.seed_mismatch = against_its_seed(sub)
         return FileResult(shown, submission=sub, grade=g)
     except TimeUp:
         return FileResult(shown, error=f"took longer than {options.time_limit:g} s to read: not checked",

@@ -12,47 +12,86 @@ from .tolerance import DEFAULT, Tolerance
 
 
 def student_id(result: FileResult) -> str:
-    sub = result.submission
-    if sub is not None and isinstance(sub.meta.get("student"), dict):
-        return str(sub.meta["student"].get("id", ""))
-    return ""
+    return result.submission.meta.student_id if result.submission is not None else ""
 
 
 def student_name(result: FileResult) -> str:
-    sub = result.submission
-    if sub is not None and isinstance(sub.meta.get("student"), dict):
-        return str(sub.meta["student"].get("name", ""))
-    return ""
+    return result.submission.meta.student_name if result.submission is not None else ""
 
 
 def who(result: FileResult) -> str:
     return student_id(result) or result.path
 
 
-def summarize(results: list[FileResult]) -> dict:
-    checked = [r for r in results if r.error is None]
-    mistakes: Counter = Counter()
+# Flags that say a file's answers are someone else's: it does not shape the class's picture.
+COPY_KINDS = ("fits_other_variant", "same_variant", "same_variant_two_ids", "other_student_variant")
+APART = ("blank", "unreadable", "forged", "copied", "superseded")
+
+
+def category(result: FileResult, flags: list[dict], standing=None) -> str:
+    """What a file counts as in the class summary: a real attempt, or one of APART."""
+    if result.error is not None:
+        return "unreadable"
+    if standing is not None and not standing.counted:
+        return "superseded"
+    if result.grade.void is not None:
+        return "forged"
+    if any(f["kind"] in COPY_KINDS for f in flags):
+        return "copied"
+    if all(c.verdict == "blank" for c in result.grade.cells):
+        return "blank"
+    return "attempt"
+
+
+def summarize(results: list[FileResult], flags: dict[int, list[dict]] | None = None, standings=None,
+              klass=None) -> dict:
+    """The class as its real attempts show it: blank, unreadable, forged, copied and superseded
+    files are counted apart and shape neither the mistakes nor the first divergences; a carried
+    cell counts as earned (it loses only what --carried takes)."""
+    flags = flags or {}
+    label = [(standings[i].student if standings else "") or who(r) for i, r in enumerate(results)]
+    kinds = [category(r, flags.get(i, []), standings[i] if standings else None) for i, r in enumerate(results)]
+    attempts = [i for i, k in enumerate(kinds) if k == "attempt"]
+    mistakes: dict[str, list[str]] = defaultdict(list)
     first: Counter = Counter()
     cells: dict[str, Counter] = defaultdict(Counter)
-    for r in checked:
-        for code in {c.mistake for c in r.grade.cells if c.mistake}:
-            mistakes[code] += 1
-        if r.grade.first_wrong is not None:
-            first[r.grade.first_wrong.id] += 1
-        for c in r.grade.cells:
+    lost: dict[str, float] = defaultdict(float)
+    losers: Counter = Counter()
+    for i in attempts:
+        g = results[i].grade
+        for code in sorted({c.mistake for c in g.cells if c.mistake}):
+            mistakes[code].append(label[i])
+        if g.first_wrong is not None:
+            first[g.first_wrong.id] += 1
+        for c in g.cells:
             cells[c.id][c.verdict] += 1
-    scores = [r.grade.points for r in checked]
-    return {
+            if c.points < 1.0:
+                lost[c.id] += 1.0 - c.points
+                losers[c.id] += 1
+    scores = [results[i].grade.points for i in attempts]
+    checked = [r for r in results if r.error is None]
+    out = {
         "files": len(results),
         "checked": len(checked),
         "unchecked": len(results) - len(checked),
+        "apart": {k: kinds.count(k) for k in APART},
+        "attempts": len(attempts),
         "mean_score": round(float(np.mean(scores)), 3) if scores else None,
         "max_score": max((r.grade.max_points for r in checked), default=None),
-        "all_correct": sum(r.grade.all_correct for r in checked),
-        "mistakes": [{"code": code, "students": n} for code, n in mistakes.most_common()],
+        "all_correct": sum(results[i].grade.all_correct for i in attempts),
+        "mistakes": [{"code": code, "students": len(names), "who": names}
+                     for code, names in sorted(mistakes.items(), key=lambda kv: (-len(kv[1]), kv[0]))],
         "first_divergence": [{"id": qid, "students": n} for qid, n in first.most_common()],
+        "hardest": [{"id": qid, "points_lost": round(pts, 3), "students": losers[qid]}
+                    for qid, pts in sorted(lost.items(), key=lambda kv: -kv[1])],
         "cells": {qid: dict(counts) for qid, counts in cells.items()},
     }
+    if klass is not None and standings is not None:
+        handed = {st.student for st in standings if st.student}
+        out["roster"] = len(klass.ids)
+        out["missing"] = [sid for sid in klass.ids if sid not in handed]
+        out["not_in_roster"] = [r.path for r, st in zip(results, standings) if not st.student]
+    return out
 
 
 # A flag names at most this many others (with the count of all of them), so that a class's
@@ -75,7 +114,7 @@ def copy_flags(results: list[FileResult], tolerance: Tolerance = DEFAULT) -> dic
     checked = [i for i, r in enumerate(results) if r.error is None]
     by_variant: dict[str, list[int]] = defaultdict(list)
     for i in checked:
-        by_variant[json.dumps(results[i].submission.meta.get("exercise"), sort_keys=True)].append(i)
+        by_variant[json.dumps(results[i].submission.meta.exercise, sort_keys=True)].append(i)
     variant_of = {i: key for key, members in by_variant.items() for i in members}
     for i in checked:
         if "solution_workbook" in results[i].submission.notes:

@@ -198,8 +198,13 @@ class _progress:
 @click.option("--full/--brief", "full", default=None,
               help="A table per file (the default for one file) or one line per file (for several).")
 @click.option("--jobs", type=click.IntRange(min=1), default=None, help="Worker processes (default: all cores).")
+@click.option("--class", "class_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="The class folder `generate --roster` wrote: verify each workbook against its student's "
+                   "exercise, and grade the roster.")
+@click.option("--secret", envvar="SHEETPROP_SECRET", help="With --class: the class secret (or the environment "
+              "variable SHEETPROP_SECRET).")
 def check(files, as_json, lang, show_answers, carried, rel_tol, abs_tol, no_recalculate, feedback_to, gradebook,
-          gradebook_format, assignment, full, jobs):
+          gradebook_format, assignment, full, jobs, class_dir, secret):
     """Check filled-in exercises against the reference.
 
     Each answer cell of each workbook is judged against the numpy reference, from the
@@ -210,6 +215,7 @@ def check(files, as_json, lang, show_answers, carried, rel_tol, abs_tol, no_reca
     from .batch import check_many
     from .check import Options, worst_status
     from .classroom import copy_flags, summarize
+    from .integrity import verify
     from .report import brief, class_lines, json_chunks, terminal
     from .text import normalize_lang
     from .tolerance import Tolerance
@@ -232,36 +238,48 @@ def check(files, as_json, lang, show_answers, carried, rel_tol, abs_tol, no_reca
             format_for(gradebook, gradebook_format)
         except GradebookError as e:
             raise click.UsageError(str(e)) from None
+    klass = _load_class(class_dir, secret) if class_dir is not None else None
     with _progress("checking") as tick:
         results = check_many(files, options, jobs=jobs, progress=tick)
+    hidden = _class_answers(results, lang) if show_answers and klass is None else set()
+
+    def answers(result) -> bool:  # a class exercise's answers are the teacher's: shown only with its class
+        return show_answers and result.path not in hidden
+
+    standings = verify(results, klass)
     batch = len(results) > 1
-    flags = copy_flags(results, tolerance) if batch else {}
-    summary = summarize(results) if batch else None
+    flags = _merge_flags(standings, copy_flags(results, tolerance) if batch else {})
+    as_class = batch or klass is not None
+    summary = summarize(results, flags, standings if klass else None, klass) if as_class else None
     full = (not batch) if full is None else full
     if as_json:
-        for chunk in json_chunks(results, lang, show_answers, flags, summary):
+        for chunk in json_chunks(results, lang, answers, flags, summary, standings if klass else None):
             click.echo(chunk, nl=False)
     else:
         for n, result in enumerate(results):
             if full:
-                click.echo(terminal(result, lang, show_answers, color=sys.stdout.isatty()))
+                # With a class, the flags are listed once, in the class's lines below.
+                click.echo(terminal(result, lang, answers(result), color=sys.stdout.isatty(), flags=flags.get(n),
+                                    list_flags=not as_class))
                 click.echo("")
             else:
                 click.echo(brief(result, lang, flags.get(n)))
-        if batch:
+        if as_class:
             click.echo("")
-            click.echo("\n".join(class_lines(results, summary, flags, lang)))
+            click.echo("\n".join(class_lines(results, summary, flags, lang, standings if klass else None)))
     status = worst_status(results)
     if gradebook is not None:
         from .gradebook import write_gradebook
 
         try:
-            write_gradebook(results, gradebook, flags, gradebook_format, lang, summary, assignment)
+            book_lang = lang or next((r.submission.meta.lang for r in results if r.submission), "en")
+            write_gradebook(results, gradebook, flags, gradebook_format, book_lang, summary, assignment,
+                            standings=standings if klass else None, klass=klass)
             click.echo(f"gradebook: {escape(gradebook, 300)}", err=True)
         except OSError as e:
             click.echo(f"sheetprop: cannot write the gradebook {escape(gradebook, 300)}: {e.strerror or e}", err=True)
             status = 2
-    if targets and not _write_feedbacks(results, targets, lang, show_answers):
+    if targets and not _write_feedbacks(results, targets, lang, answers):
         status = 2
     sys.exit(status)
 
@@ -275,7 +293,7 @@ def _write_feedbacks(results, targets: dict, lang, show_answers) -> bool:
         if result.path not in targets or result.error is not None:
             continue
         try:
-            written = write_feedback(result, targets[result.path], lang, show_answers)
+            written = write_feedback(result, targets[result.path], lang, show_answers(result))
             click.echo(f"feedback: {escape(written, 300)}", err=True)
         except MemoryError:
             click.echo(f"sheetprop: no feedback for {escape(result.path, 200)}: out of memory", err=True)
@@ -312,6 +330,53 @@ def gradescope(out, lang, carried):
     except OSError as e:
         raise Failure(f"cannot write {out}: {e.strerror or e}") from None
     click.echo(f"autograder: {written}")
+
+
+def _load_class(class_dir: Path, secret: str | None):
+    from .roster import RosterError, load_class
+    from .text import text
+
+    if not secret:
+        raise Failure(text("en")("integrity.no_secret"))
+    try:
+        return load_class(class_dir, secret)
+    except RosterError as e:
+        raise Failure(str(e)) from None
+
+
+def _class_answers(results, lang) -> set[str]:
+    """The class exercises among the files: their answers are the teacher's, shown only with the
+    class and its secret. Each gets one line on stderr; the rest of the run goes on."""
+    from .report import lang_of
+    from .text import text
+    from .values import escape
+
+    hidden = set()
+    for r in results:
+        meta = r.submission.meta if r.submission is not None else None
+        if meta is not None and (meta.student is not None or "student" in meta.origin):
+            t = text(lang_of(r, lang))
+            click.echo(f"sheetprop: {t('integrity.show_answers_needs_class', path=escape(r.path, 200))}", err=True)
+            hidden.add(r.path)
+    return hidden
+
+
+def _merge_flags(standings, copies: dict[int, list[dict]]) -> dict[int, list[dict]]:
+    """The verification's flags and the suspected copies, once each; two files of one student
+    (handed in twice) are not copies of each other."""
+    merged = {}
+    for i, st in enumerate(standings):
+        fl = list(st.flags)
+        kinds = {f["kind"] for f in fl}
+        for f in copies.get(i, []):
+            if f["kind"] == "solution_workbook" and "solution_workbook" in kinds:
+                continue
+            if st.student and f.get("other") == st.student:
+                continue
+            fl.append(f)
+        if fl:
+            merged[i] = fl
+    return merged
 
 
 def _feedback_targets(files, feedback_to: Path | None) -> dict:

@@ -9,6 +9,10 @@ LibreOffice ignores the mark and guesses the character set (headless, it guessed
 European here); the .xlsx gradebook is the one that opens right everywhere. Decimal points,
 comma separators.
 Every text a student wrote (their id, name, file name) goes through inert.csv_cell.
+
+With the class (`check --class`), the roster is the spine: one row per student in roster
+order (their counted hand-in, "not handed in", or the file's error), then the files that fit
+no roster student, with an empty student_id so that a platform's import leaves them out.
 """
 
 from __future__ import annotations
@@ -54,8 +58,23 @@ class Row:
         return verdict + (f" {mistake}" if mistake else "")
 
 
-def table(results: list[FileResult], flags: dict[int, list[dict]] | None = None) -> tuple[list[str], list[Row]]:
-    """The quantity ids (columns, in the order the sheet asks them) and one row per result."""
+def _row(r: FileResult, flag_text: str, lang: str, sid: str | None = None, name: str | None = None) -> Row:
+    sid = student_id(r) if sid is None else sid
+    name = student_name(r) if name is None else name
+    if r.grade is None:
+        return Row(sid, name, r.path, None, None, "", r.error or "", flag_text, lang=lang, result=r)
+    first = r.grade.first_wrong
+    return Row(sid, name, r.path, r.grade.points, r.grade.max_points, first.id if first else "", "", flag_text,
+               {c.id: (c.verdict, c.mistake) for c in r.grade.cells}, lang, r)
+
+
+def table(results: list[FileResult], flags: dict[int, list[dict]] | None = None, standings=None, klass=None,
+          lang: str | None = None) -> tuple[list[str], list[Row]]:
+    """The quantity ids (columns, in the order the sheet asks them) and the rows: one per result,
+    or with the class one per roster student and then the files that fit none."""
+    from .report import flag_text
+    from .text import text
+
     flags = flags or {}
     ids: list[str] = []
     for r in results:
@@ -63,18 +82,29 @@ def table(results: list[FileResult], flags: dict[int, list[dict]] | None = None)
             for c in r.grade.cells:
                 if c.id not in ids:
                     ids.append(c.id)
+
+    def lang_of(r) -> str:
+        return lang or (r.submission.meta.lang if r.submission is not None else "en")
+
+    def words(n: int) -> str:
+        t = text(lang_of(results[n]))
+        return "; ".join(flag_text(t, f) for f in flags.get(n, []))
+
+    if klass is None or standings is None:
+        return ids, [_row(r, words(n), lang_of(r)) for n, r in enumerate(results)]
+    book_lang = lang or next((r.submission.meta.lang for r in results if r.submission is not None), "en")
+    counted = {st.student: n for n, st in enumerate(standings) if st.student and st.counted}
     rows = []
-    for n, r in enumerate(results):
-        flag_text = "; ".join(f"{fl['kind']}: {fl['other']}" for fl in flags.get(n, []))
-        lang = r.submission.meta.get("lang", "en") if r.submission is not None else "en"
-        if r.grade is None:
-            rows.append(Row(student_id(r), student_name(r), r.path, None, None, "", r.error or "", flag_text,
-                            lang=lang, result=r))
-            continue
-        first = r.grade.first_wrong
-        rows.append(Row(student_id(r), student_name(r), r.path, r.grade.points, r.grade.max_points,
-                        first.id if first else "", "", flag_text,
-                        {c.id: (c.verdict, c.mistake) for c in r.grade.cells}, lang, r))
+    for sid in klass.ids:
+        n = counted.get(sid)
+        if n is None:
+            rows.append(Row(sid, klass.name_of(sid), "", None, None, "", text(book_lang)("integrity.not_handed_in"),
+                            "", lang=book_lang))
+        else:
+            rows.append(_row(results[n], words(n), lang_of(results[n]), sid, klass.name_of(sid)))
+    for n, st in enumerate(standings):
+        if not st.student:  # fits no roster student: listed apart, with no id to import
+            rows.append(_row(results[n], words(n), lang_of(results[n]), "", ""))
     return ids, rows
 
 
@@ -95,11 +125,11 @@ def format_for(path: Path, fmt: str | None) -> str:
 
 def write_gradebook(results: list[FileResult], path: Path, flags: dict[int, list[dict]] | None = None,
                     fmt: str | None = None, lang: str | None = None, summary: dict | None = None,
-                    assignment: str = "sheetprop") -> Path:
+                    assignment: str = "sheetprop", standings=None, klass=None) -> Path:
     """Write the gradebook in the form asked for (or told by the extension); returns its path."""
     path = Path(path)
     kind = format_for(path, fmt)
-    ids, rows = table(results, flags)
+    ids, rows = table(results, flags, standings, klass, lang)
     if kind == "xlsx":
         from .gradebook_xlsx import write_xlsx
 

@@ -99,9 +99,10 @@ def _summary(ws, t: Text, summary: dict, rows: list, symbols: dict) -> None:
     ws.cell(2, 1, t("batch.class_title", files=summary["files"], checked=summary["checked"],
                     unchecked=summary["unchecked"]))
     r = 3
-    if summary["checked"]:
+    if summary.get("attempts", summary["checked"]) and summary["mean_score"] is not None:
+        # Over the real attempts only (classroom.summarize counts blank, forged and copied files apart).
         ws.cell(r, 1, t("batch.mean", mean=f"{summary['mean_score']:g}", max=summary["max_score"],
-                        all_correct=summary["all_correct"], checked=summary["checked"]))
+                        all_correct=summary["all_correct"], checked=summary.get("attempts", summary["checked"])))
     r += 2
 
     ws.cell(r, 1, t("feedback.legend")).font = BOLD
@@ -124,7 +125,7 @@ def _summary(ws, t: Text, summary: dict, rows: list, symbols: dict) -> None:
         ws.cell(r, 2, t(f"mistakes_short.{m['code']}"))
         students = m["students"]
         ws.cell(r, 3, students if isinstance(students, int) else len(students)).alignment = CENTER
-        plain(ws, r, 4, ", ".join(who.get(m["code"], [])))
+        plain(ws, r, 4, ", ".join(m.get("who") or who.get(m["code"], [])))
     if not summary["mistakes"]:
         r += 1
         ws.cell(r, 1, t("gradebook.no_mistakes"))

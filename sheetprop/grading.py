@@ -67,10 +67,14 @@ class Grade:
     changed_givens: list[GivenChange] = field(default_factory=list)
     carried_policy: str = "full"
     min_digits: int = MIN_DIGITS
+    # Why the file earns nothing whatever its cells say (integrity.py: a forged exercise, a
+    # solution handed in), or None.
+    void: str | None = None
 
     @property
     def points(self) -> float:
-        return sum(c.points for c in self.cells)
+        # A void file earns nothing; its cells keep what each would have earned, for the record.
+        return 0.0 if self.void is not None else sum(c.points for c in self.cells)
 
     @property
     def max_points(self) -> int:
@@ -82,7 +86,7 @@ class Grade:
 
     @property
     def all_correct(self) -> bool:
-        return all(c.verdict == Verdict.CORRECT for c in self.cells) and not self.changed_givens
+        return all(c.verdict == Verdict.CORRECT for c in self.cells) and not self.changed_givens and self.void is None
 
     def carried_after(self, qid: str) -> int:
         """How many cells after qid are consistent with the student's own numbers."""

@@ -9,7 +9,7 @@ from .check import FileResult
 from .grading import TOO_FEW_DIGITS
 from .inert import json_text
 from .precision import MIN_DIGITS
-from .text import LANGS, Text, network_words, origin_text, text
+from .text import Text, network_words, origin_text, text
 from .typed import error_text, number_text, stray_character
 from .values import escape
 
@@ -91,19 +91,19 @@ def lang_of(result: FileResult, lang: str | None) -> str:
     if lang:
         return lang
     if result.submission is not None:
-        lang = result.submission.meta.get("lang", "en")
-        return lang if lang in LANGS else "en"  # the metadata is the student's: never crash on it
+        return result.submission.meta.lang
     return "en"
 
 
-def terminal(result: FileResult, lang: str | None = None, show_answers: bool = False, color: bool = False) -> str:
+def terminal(result: FileResult, lang: str | None = None, show_answers: bool = False, color: bool = False,
+             flags: list[dict] | None = None, list_flags: bool = True) -> str:
     t = text(lang_of(result, lang))
     path = escape(result.path, SHOWN)
     if result.error is not None:
         return t("report.could_not_check", path=path, reason=escape(result.error, SHOWN))
     sub, g = result.submission, result.grade
     graph = sub.graph
-    lines = [t("report.checked", path=path, origin=escape(origin_text(t, sub.meta.get("origin", {})), SHOWN),
+    lines = [t("report.checked", path=path, origin=escape(origin_text(t, sub.meta.origin), SHOWN),
                network=network_words(t, graph.shape)), ""]
     header = [t("report.col_id"), t("report.col_symbol"), t("report.col_verdict"), t("report.col_value")]
     if show_answers:
@@ -126,25 +126,35 @@ def terminal(result: FileResult, lang: str | None = None, show_answers: bool = F
                                          "wrong": "red", "unreadable": "yellow"}.get(verdict))
         lines.append(line)
     lines.append("")
-    lines.extend(summary_lines(result, t))
+    lines.extend(summary_lines(result, t, flags))
+    for f in (flags or []) if list_flags else []:
+        lines.append(t("integrity.flag_line", text=flag_text(t, f)))
     if not show_answers and g.first_wrong is not None:
         lines.append(t("report.answers_hidden"))
     return "\n".join(lines)
 
 
-def summary_lines(result: FileResult, t: Text) -> list[str]:
+def void_text(t: Text, void: str, flags: list[dict] | None) -> str:
+    """Why the file earns nothing, in words, with what the flag found (which given, whose)."""
+    flag = next((f for f in flags or [] if f["kind"] == void), {"kind": void})
+    return t("integrity.void", reason=flag_text(t, flag))
+
+
+def summary_lines(result: FileResult, t: Text, flags: list[dict] | None = None) -> list[str]:
     """Score, changed givens, the first divergence and what follows it, and notes."""
     sub, g = result.submission, result.grade
     graph = sub.graph
     lines = [t("report.score", points=_points(g.points, t.lang), max=g.max_points,
                carried=t(f"report.carried_policy_{g.carried_policy}"))]
+    if g.void is not None:
+        lines.append(void_text(t, g.void, flags))
     if g.changed_givens:
         changes = ", ".join(f"{ch.id} {fmt_number(ch.expected, t.lang)} → "
                             f"{ch.shown if ch.value is None else fmt_number(ch.value, t.lang)}"
                             for ch in g.changed_givens)
         lines.append(t("report.changed_givens", changes=changes))
     first = g.first_wrong
-    if first is None and not g.changed_givens:
+    if first is None and not g.changed_givens and g.void is None:
         lines.append(t("report.all_correct"))
     elif first is not None:
         symbol = graph.symbols[first.id]
@@ -184,12 +194,12 @@ def as_dict(result: FileResult, lang: str | None = None, show_answers: bool = Fa
     first = g.first_wrong
     out.update({
         "lang": t.lang,
-        "exercise": {**sub.meta.get("origin", {}), "layers": sub.graph.shape.label,
+        "exercise": {**sub.meta.origin, "layers": sub.graph.shape.label,
                      "bias": sub.graph.shape.bias_mode, "train_biases": sub.graph.shape.train_biases,
                      "activation": sub.graph.shape.activation, "output": sub.graph.shape.output,
                      "loss": sub.graph.shape.loss},
-        "student": sub.meta.get("student"),
-        "score": {"points": g.points, "max": g.max_points, "carried": g.carried_policy},
+        "student": sub.meta.student.as_dict() if sub.meta.student else None,
+        "score": {"points": g.points, "max": g.max_points, "carried": g.carried_policy, "void": g.void},
         "min_digits": g.min_digits,
         "first_wrong": None if first is None else first.id,
         "first_wrong_carried_after": 0 if first is None else g.carried_after(first.id),
@@ -224,20 +234,25 @@ def _cell_reason(t: Text, c, min_digits: int) -> str | None:
     return None
 
 
-def json_chunks(results, lang=None, show_answers=False, flags: dict | None = None, summary: dict | None = None):
+def json_chunks(results, lang=None, show_answers=False, flags: dict | None = None, summary: dict | None = None,
+                standings: list | None = None):
     """One JSON document, in pieces: a file per line, each made and written in turn, so that
     a class of thousands never holds the whole document (or its tree) at once."""
     yield '{"files": [\n'
     for n, r in enumerate(results):
-        d = as_dict(r, lang, show_answers)
-        d["flags"] = (flags or {}).get(n, [])
+        d = as_dict(r, lang, show_answers(r) if callable(show_answers) else show_answers)
+        t = text(lang_of(r, lang))
+        d["flags"] = [{**f, "text": flag_text(t, f)} for f in (flags or {}).get(n, [])]
+        if standings is not None:
+            d["credited_to"] = standings[n].student or None
+            d["counted"] = standings[n].counted and bool(standings[n].student)
         yield json_text(d) + (",\n" if n + 1 < len(results) else "\n")
     yield "]" + ("" if summary is None else ',\n"class": ' + json_text(summary)) + "}\n"
 
 
 def json_document(results, lang=None, show_answers=False, flags: dict | None = None,
-                  summary: dict | None = None) -> str:
-    return "".join(json_chunks(results, lang, show_answers, flags, summary))
+                  summary: dict | None = None, standings: list | None = None) -> str:
+    return "".join(json_chunks(results, lang, show_answers, flags, summary, standings))
 
 
 def _label(graph_symbols: dict, qid: str) -> str:
@@ -258,52 +273,100 @@ def brief(result: FileResult, lang: str | None = None, flags: list[dict] | None 
         verdict = verdict_text(t, first.verdict) + (f" {first.mistake}" if first.mistake else "")
         where = t("batch.brief_where", label=_label(result.submission.graph.symbols, first.id), verdict=verdict)
     line = t("batch.brief", path=path, points=_points(g.points, t.lang), max=g.max_points, where=where)
-    if flags:
-        line += t("batch.brief_flags", others=escape(", ".join(sorted({f["other"] for f in flags})), SHOWN))
+    copies = [f for f in flags or [] if f["kind"] in ("fits_other_variant", "same_variant")]
+    if copies:
+        line += t("batch.brief_flags", others=escape(", ".join(sorted({f["other"] for f in copies})), SHOWN))
+    if g.void is not None:
+        line += "  " + void_text(t, g.void, flags)
     return line
 
 
-def class_lines(results, summary: dict, flags: dict, lang: str | None = None) -> list[str]:
+def flag_text(t: Text, f: dict) -> str:
+    """A flag in words, with whatever it names from the file escaped."""
+    kind = f["kind"]
+    key = kind
+    if kind == "givens_forged":
+        key = ("givens_forged" if f.get("other") else "givens_forged_seed") if f.get("id") else \
+            "givens_forged_none" if f.get("none") else "givens_forged_plain"
+    elif kind == "metadata_edited" and f.get("field") == "kind":
+        key = "metadata_edited_kind"
+    elif kind == "not_in_roster" and not f.get("other"):
+        key = "not_in_roster_none"
+    fields = {"other": escape(str(f.get("other") or ""), 120), "other_path": escape(str(f.get("other_path") or ""), 200),
+              "id": escape(str(f.get("id") or ""), 40), "n": f.get("n", ""),
+              "fields": escape(", ".join(f.get("fields", [])), 200),
+              "found": fmt_number(f["found"]) if isinstance(f.get("found"), float) else "?",
+              "expected": fmt_number(f["expected"]) if isinstance(f.get("expected"), float) else "?"}
+    try:
+        return t(f"integrity.{key}", **fields)
+    except KeyError:  # a kind named elsewhere (classroom.copy_flags) with no words of its own
+        return escape(kind, 60)
+
+
+def class_lines(results, summary: dict, flags: dict, lang: str | None = None, standings: list | None = None) -> list[str]:
     t = text(lang or next((lang_of(r, None) for r in results if r.submission is not None), "en"))
     symbols = next((r.submission.graph.symbols for r in results if r.submission is not None), {})
-    checked = summary["checked"]
-    lines = [t("batch.class_title", files=summary["files"], checked=checked, unchecked=summary["unchecked"])]
-    if checked:
-        lines.append(t("batch.mean", mean=number_text(f"{summary['mean_score']:g}", t.lang),
-                       max=summary["max_score"],
-                       all_correct=summary["all_correct"], checked=checked))
-        for m in summary["mistakes"]:
-            lines.append(t("batch.mistake", n=m["students"], checked=checked, code=m["code"],
-                           text=t(f"mistakes_short.{m['code']}")))
-        if summary["first_divergence"]:
-            top = summary["first_divergence"][0]
-            lines.append(t("batch.first", label=_label(symbols, top["id"]), n=top["students"], checked=checked))
-        hardest = sorted(summary["cells"].items(), key=lambda kv: kv[1].get("correct", 0))[:3]
-        if hardest and hardest[0][1].get("correct", 0) < checked:
-            lines.append(t("batch.hardest", cells=", ".join(
-                t("batch.hardest_cell", label=_label(symbols, qid), n=counts.get("correct", 0), checked=checked)
-                for qid, counts in hardest)))
     from .classroom import who
 
-    def named(r):  # a student id can stand on two files: name the file too
-        sid = who(r)
-        return escape(sid if sid == r.path else f"{sid} ({r.path})", 120)
+    def named(i):  # a student id can stand on two files: name the file too
+        r = results[i]
+        sid = (standings[i].student if standings else "") or who(r)
+        return escape(sid if sid == r.path else f"{sid} ({r.path})", 160)
 
+    lines = [t("batch.class_title", files=summary["files"], checked=summary["checked"],
+               unchecked=summary["unchecked"])]
+    if summary.get("missing"):
+        lines.append(t("integrity.missing", who=escape(", ".join(summary["missing"]), 2000)))
+    unverified = [r for r in results if standings is None and r.submission is not None
+                  and r.submission.meta.student is not None]
+    if unverified:
+        lines.append(t("summary.unverified", n=len(unverified)))
+    apart = [i for i, st in enumerate(standings or []) if not st.student]
+    if apart:
+        lines.append(t("integrity.apart", who=", ".join(escape(results[i].path, 200) for i in apart)))
+    index = {r.path: i for i, r in enumerate(results)}
     groups, seen = [], set()
     for i, fl in sorted(flags.items()):
         group = frozenset({results[i].path} | {f["other_path"] for f in fl if f["kind"] == "same_variant"})
         if len(group) > 1 and group not in seen:
             seen.add(group)
             groups.append(group)
-    by_path = {r.path: r for r in results}
     for group in groups:
-        members = [named(by_path[p]) for p in sorted(group)]
+        members = [named(index[p]) for p in sorted(group)]
         lines.append(t("batch.same_variant", who=members[0], others=", ".join(members[1:])))
+    # A class made by sheetprop 0.1.0 has no seals at all: one line for them, not one per student.
+    unsealed = [i for i, fl in sorted(flags.items()) if any(f["kind"] == "unsealed" for f in fl)]
+    if unsealed:
+        lines.append(t("summary.unsealed", n=len(unsealed), who=", ".join(named(i) for i in unsealed[:10])
+                       + (", …" if len(unsealed) > 10 else "")))
     for i, fl in sorted(flags.items()):
         for f in fl:
+            if f["kind"] in ("same_variant", "unsealed"):
+                continue
             if f["kind"] == "solution_workbook":
-                lines.append(t("batch.solution_handed_in", who=named(results[i])))
-            if f["kind"] == "fits_other_variant":
-                lines.append(t("batch.fits_other", who=named(results[i]), other=named(by_path[f["other_path"]]),
+                lines.append(t("batch.solution_handed_in", who=named(i)))
+            elif f["kind"] == "fits_other_variant":
+                lines.append(t("batch.fits_other", who=named(i), other=named(index[f["other_path"]]),
                                share=round(100 * f["share"]), own=round(100 * f["own_share"])))
+            else:
+                lines.append(t("integrity.flagged", who=named(i), text=flag_text(t, f)))
+    a = summary["apart"]
+    if any(a[k] for k in ("blank", "forged", "copied", "superseded")):
+        lines.append(t("summary.not_counted", **a))
+    attempts = summary["attempts"]
+    lines.append(t("summary.attempts", attempts=attempts))
+    if attempts:
+        lines.append(t("batch.mean", mean=number_text(f"{summary['mean_score']:g}", t.lang),
+                       max=summary["max_score"], all_correct=summary["all_correct"], checked=attempts))
+        for m in summary["mistakes"]:
+            lines.append(t("batch.mistake", n=m["students"], checked=attempts, code=m["code"],
+                           text=t(f"mistakes_short.{m['code']}")))
+            lines.append(t("summary.who", who=escape(", ".join(m["who"]), 2000)))
+        if summary["first_divergence"]:
+            top = summary["first_divergence"][0]
+            lines.append(t("batch.first", label=_label(symbols, top["id"]), n=top["students"], checked=attempts))
+        if summary["hardest"]:
+            lines.append(t("summary.hardest", cells=", ".join(
+                t("summary.hardest_cell", label=_label(symbols, h["id"]), lost=number_text(f"{h['points_lost']:g}", t.lang))
+                for h in summary["hardest"][:3])))
     return lines

@@ -13,9 +13,10 @@ import hmac
 import io
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import metadata
 from .inert import csv_cell, from_csv_cell, terminal
 from .network import GivensError, Shape
 from .sources import from_seed
@@ -168,11 +169,14 @@ def generate_class(roster: Path, out_dir: Path, secret: str, lang: str = "en", s
             except GivensError as e:
                 raise RosterError(str(e)) from None
             # No seed in the student's file: the manifest keeps it for the teacher.
-            g = g.with_values(origin={"student": st.id, **({"name": st.name} if st.name else {})})
+            # (The drawing rules' version stays: the same seed must keep drawing the same variant.)
+            kept = {k: g.origin[k] for k in ("rules",) if k in g.origin}
+            g = g.with_values(origin={"student": st.id, **({"name": st.name} if st.name else {}), **kept})
             ex_path, sol_path = _paths(out_dir, exercise, solution)
             try:
                 write_pair(g, ex_path.parent, lang=lang, force=True, solution_dir=sol_path.parent,
-                           student={"id": st.id, "name": st.name}, stem=f"sheetprop-{fname}", min_digits=min_digits)
+                           student={"id": st.id, "name": st.name}, stem=f"sheetprop-{fname}", min_digits=min_digits,
+                           seal_key=metadata.seal_key(secret))
             except ValueError as e:  # openpyxl refusing a value: this student only
                 skipped.append(f"{terminal(st.id, 60)}: skipped, its workbook cannot be written "
                                f"({terminal(e, 120)})")
@@ -200,3 +204,93 @@ def _recorded(row: dict, key: str, default: Path) -> Path:
 
 def _paths(out_dir: Path, exercise: Path, solution: Path):
     return out_dir / exercise, out_dir / solution
+
+
+@dataclass
+class Class:
+    """A class as `check --class` sees it: the roster in its order, each student's seed, the
+    seal key; read from the folder `generate --roster` wrote and the class secret."""
+
+    folder: Path
+    students: list[Student]
+    seeds: dict[str, int]  # id -> the seed of the student's current round
+    secret: str
+    exercises: dict[str, str] = field(default_factory=dict)  # id -> the exercise's path in the folder
+    _copies: dict = field(default_factory=dict, repr=False)
+
+    @property
+    def ids(self) -> list[str]:
+        return [s.id for s in self.students]
+
+    def __contains__(self, student_id: str) -> bool:
+        return student_id in self._by_id
+
+    @property
+    def seal_key(self) -> bytes:
+        return metadata.seal_key(self.secret)
+
+    def __post_init__(self):
+        self._by_id = {s.id: s for s in self.students}
+        self._seeds: dict[str, list[int]] = {}
+        # Each id as it may stand in a file name: as typed, and as `generate` spells it in one.
+        self.ids_by_token = {}
+        for s in self.students:
+            for token in (s.id.lower(), safe_name(s.id).lower()):
+                self.ids_by_token.setdefault(token, s.id)
+
+    def seeds_of(self, student_id: str) -> list[int]:
+        """Every seed the student has had, the current one first (a re-seed keeps the old
+        workbooks recognisable as earlier variants rather than forgeries)."""
+        if student_id not in self._seeds:
+            st = self._by_id[student_id]
+            self._seeds[student_id] = [seed_for(self.secret, st.id, r) for r in range(st.round, -1, -1)]
+        return self._seeds[student_id]
+
+    def name_of(self, student_id: str) -> str:
+        st = self._by_id.get(student_id)
+        return st.name if st else ""
+
+    def copy_of(self, student_id: str):
+        """The student's exercise as the class folder holds it (a Submission), or None if it is not
+        there or unreadable: what a hand-in is compared with where the seal cannot speak."""
+        if student_id not in self._copies:
+            from .intake import Rejected
+            from .submission import load
+
+            rel = self.exercises.get(student_id)
+            try:
+                self._copies[student_id] = load(self.folder / rel, recalculate=False) if rel else None
+            except Rejected:
+                self._copies[student_id] = None
+        return self._copies[student_id]
+
+    def shape_of(self, student_id: str):
+        """The network of the student's exercise: what a hand-in that lost its metadata cannot say."""
+        copy = self.copy_of(student_id)
+        return copy.graph.shape if copy is not None else None
+
+
+def load_class(folder: Path, secret: str | None) -> Class:
+    folder = Path(folder)
+    if not secret:
+        raise RosterError(f"checking a class needs its secret: --secret or the environment variable {SECRET_ENV}")
+    if not (folder / MANIFEST).is_file():
+        raise RosterError(f"{folder} is not a class folder: it has no {MANIFEST} (write one with "
+                          f"`sheetprop generate --roster`)")
+    try:
+        rows = list(read_manifest(folder).values())
+    except (OSError, UnicodeDecodeError, csv.Error, KeyError) as e:
+        raise RosterError(f"cannot read {folder / MANIFEST}: {e}") from None
+    students, seeds, exercises = [], {}, {}
+    for row in rows:
+        round_ = int(row["round"]) if str(row.get("round", "")).isdigit() else 0
+        st = Student(row["id"], row.get("name") or "", round_)
+        seed = seed_for(secret, st.id, round_)
+        if str(row.get("seed")) != str(seed):
+            raise RosterError(f"{folder}: this is not the secret this class was made with (student {st.id})")
+        students.append(st)
+        seeds[st.id] = seed
+        exercises[st.id] = row.get("exercise") or ""
+    if not students:
+        raise RosterError(f"the class in {folder} has no students")
+    return Class(folder, students, seeds, secret, exercises)

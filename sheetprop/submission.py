@@ -24,13 +24,16 @@ from .xlsx import Xlsx, parse_reference
 @dataclass
 class Submission:
     path: Path
-    meta: dict
+    meta: metadata.Metadata
     givens: Givens
     graph: Graph
     readings: dict[str, Reading]
     cells: dict[str, str]  # id -> "Sheet!C12", where it was read
     notes: list[str] = field(default_factory=list)  # note codes: recalculated, names_missing, macros, ...
     missing_names: list[str] = field(default_factory=list)
+    # A self-study workbook's givens against what its seed draws (integrity.against_its_seed):
+    # None when they agree or there is nothing to draw again, else the first given that differs.
+    seed_mismatch: dict | None = None
 
 
 def load(path: Path, recalculate: bool = True) -> Submission:
@@ -44,7 +47,7 @@ def load(path: Path, recalculate: bool = True) -> Submission:
     return sub
 
 
-def _rebuilt_metadata(book: Xlsx) -> dict:
+def _rebuilt_metadata(book: Xlsx) -> metadata.Metadata:
     """The exercise rebuilt from the workbook's own named given cells, for a file whose
     document properties were dropped on the way (some spreadsheet programs and online
     converters do). The givens are then the student's: a changed given cannot be told."""
@@ -77,10 +80,11 @@ def _rebuilt_metadata(book: Xlsx) -> dict:
         if reading.number is None:
             raise Rejected("bad_metadata", f"its sheetprop metadata is gone and the given {qid} cannot be read")
         values[qid] = reading.number
-    return {"format": metadata.FORMAT, "kind": "exercise", "origin": {"rebuilt": "from the given cells"},
-            "lang": "en", "sheet": sheet, "cells": {q: c for q, (_, c) in where.items()},
-            "exercise": {"layers": shape.label, "bias": shape.bias_mode, "train_biases": shape.train_biases,
-                         "values": values}}
+    return metadata.from_dict(
+        {"format": metadata.FORMAT, "kind": "exercise", "origin": {"rebuilt": "from the given cells"},
+         "lang": "en", "sheet": sheet, "cells": {q: c for q, (_, c) in where.items()},
+         "exercise": {"layers": shape.label, "bias": shape.bias_mode, "train_biases": shape.train_biases,
+                      "values": values}}, rebuilt=True)
 
 
 def _via_libreoffice(intake: Intake) -> Intake:
@@ -103,24 +107,24 @@ def _read(intake: Intake, notes: list[str]) -> Submission:
     book = Ods(intake.zip) if intake.kind == "ods" else Xlsx(intake.zip)  # each read from what was saved
     raw = book.custom_properties.get(metadata.PROPERTY)
     notes = list(notes)
-    if raw is None:
-        meta = _rebuilt_metadata(book)
-        notes.append("metadata_rebuilt")
-    else:
-        try:
-            meta = metadata.decode(raw)
-        except metadata.MetadataError as e:
-            raise Rejected("bad_metadata", f"its sheetprop metadata cannot be used: {e}") from None
     try:
-        givens = sources.from_description(meta["exercise"], meta["origin"])
+        if raw is None:
+            meta = _rebuilt_metadata(book)
+            notes.append("metadata_rebuilt")
+        else:
+            meta = metadata.decode(raw)
+    except metadata.MetadataError as e:
+        raise Rejected("bad_metadata", str(e)) from None
+    try:
+        givens = sources.from_description(meta.exercise, meta.origin)
     except GivensError as e:
         raise Rejected("bad_metadata", f"its sheetprop metadata cannot be used: {e}") from None
     graph = graph_for(givens.shape)
-    recorded = meta["cells"]
+    recorded = meta.cells
     if set(recorded) != set(graph.ids):
         raise Rejected("bad_metadata", "its sheetprop metadata is incomplete")
 
-    if meta.get("kind") == "solution":
+    if meta.kind == "solution":
         notes.append("solution_workbook")  # a generated key handed in as an answer
     if intake.kind == "xlsm":
         notes.append("macros_ignored")
@@ -133,7 +137,7 @@ def _read(intake: Intake, notes: list[str]) -> Submission:
         target = parse_reference(ref) if ref else None
         if target is None or target[0] not in book.sheets:
             missing.append(qid)
-            target = (meta["sheet"], str(recorded[qid]).upper())
+            target = (meta.sheet, recorded[qid])
         where[qid] = target
     if missing:
         notes.append("names_missing")
@@ -152,5 +156,52 @@ def _read(intake: Intake, notes: list[str]) -> Submission:
             readings[qid] = Reading(None, "external", f"={cell.formula}"[:40])
         else:
             readings[qid] = read(cell)
+    if "solution_workbook" not in notes and _holds_the_solution(graph, where, cells, book, meta.sheet):
+        notes.append("solution_workbook")  # its kind was edited, or the metadata dropped: the content tells
     return Submission(path=intake.path, meta=meta, givens=givens, graph=graph, readings=readings,
                       cells={q: f"{s}!{c}" for q, (s, c) in where.items()}, notes=notes, missing_names=missing)
+
+
+# The generated solution writes each answer cell as its rule's formula over the defined names:
+# formulas a student who types formulas writes alike (=w_1-eta*dE_dw_1 is the natural way to
+# write it). What a student's exercise never says is the solution's title, in its locked
+# first cell: a file with both is the generated key, whatever its metadata says.
+SOLUTION_SHARE = 0.8
+TITLE_CELL = "A1"
+
+
+def _formula_key(text: str) -> str:
+    return re.sub(r"\s+|\$|_xlfn\.", "", text.lstrip("=")).upper()
+
+
+def _solution_title(text: str) -> bool:
+    """Whether a title is the solution's in any language (its template's words around the
+    network's description, whatever that says)."""
+    from .text import LANGS
+    from .text import text as words
+
+    for lang in LANGS:
+        template = words(lang).data["sheet"]["solution_title"]
+        head, tail = template.split("{", 1)[0], template.rsplit("}", 1)[-1]
+        if len(text) > len(head) + len(tail) and text.startswith(head) and text.endswith(tail):
+            return True
+    return False
+
+
+def _title(book: Xlsx, sheet: str) -> str:
+    if sheet not in book.sheets:
+        return ""
+    cell = book.read(sheet, [TITLE_CELL])[TITLE_CELL]
+    return cell.text if cell.kind == "text" and isinstance(cell.text, str) else ""
+
+
+def _holds_the_solution(graph: Graph, where: dict, cells: dict, book: Xlsx, sheet: str) -> bool:
+    answers = graph.answer_ids
+    same = 0
+    for qid in answers:
+        sheet, coord = where[qid]
+        formula = cells[sheet][coord].formula
+        if formula and _formula_key(formula) == _formula_key(graph[qid].expr.excel()):
+            same += 1
+    # The title is read only for a file of formulas: most files have none.
+    return bool(answers) and same >= SOLUTION_SHARE * len(answers) and _solution_title(_title(book, sheet))

@@ -68,13 +68,13 @@ def hint(t: Text, graph: Graph, qid: str) -> str:
 
 
 def build(g: Givens, kind: str, lang: str = "en", student: dict | None = None, layout: str = "rows",
-          min_digits: int = MIN_DIGITS) -> Workbook:
+          min_digits: int = MIN_DIGITS, seal_key: bytes | None = None) -> Workbook:
     """The exercise (kind='exercise') or the solution (kind='solution') as an openpyxl Workbook."""
     if kind not in ("exercise", "solution"):
         raise ValueError(kind)
     if layout != "rows":
         return _byhand().build(g, kind, lang, student)
-    wb, sheet = _exercise(g, lang, student, min_digits)
+    wb, sheet = _exercise(g, lang, student, min_digits, seal_key)
     if kind == "solution":
         sheet.become_solution()
     return wb
@@ -85,14 +85,15 @@ class _Sheet:
     but the title, the instructions, the answer cells and the givens' lock, so the solution
     is the exercise with those rewritten (one build, two saves)."""
 
-    def __init__(self, wb, ws, g, graph, layout, t, student, min_digits=MIN_DIGITS):
+    def __init__(self, wb, ws, g, graph, layout, t, student, min_digits=MIN_DIGITS, seal_key=None):
         self.wb, self.ws, self.g, self.graph, self.layout, self.t, self.student = wb, ws, g, graph, layout, t, student
         self.min_digits = min_digits
+        self.seal_key = seal_key  # a class's workbooks are sealed under its secret (metadata.seal)
 
     def metadata(self, kind: str) -> str:
         return metadata.encode(kind=kind, description=describe(self.g), origin=dict(self.g.origin), lang=self.t.lang,
                                sheet=self.layout.sheet, cells=self.layout.cell_of, student=self.student,
-                               options={"min_digits": self.min_digits})
+                               options={"min_digits": self.min_digits}, seal_key=self.seal_key)
 
     def write_texts(self, kind: str):
         t, ws = self.t, self.ws
@@ -125,7 +126,8 @@ class _Sheet:
         fit_rows(self.ws, self.layout)  # the solution needs no room to write
 
 
-def _exercise(g: Givens, lang: str, student: dict | None, min_digits: int = MIN_DIGITS) -> tuple[Workbook, _Sheet]:
+def _exercise(g: Givens, lang: str, student: dict | None, min_digits: int = MIN_DIGITS,
+              seal_key: bytes | None = None) -> tuple[Workbook, _Sheet]:
     t = text(lang)
     graph = graph_for(g.shape)
     layout = lay_out(graph, t)
@@ -168,7 +170,7 @@ def _exercise(g: Givens, lang: str, student: dict | None, min_digits: int = MIN_
     ws.freeze_panes = ws[f"A{next(r.number for r in layout.rows if r.kind == 'header') + 1}"]
     ws.sheet_view.zoomScale = 110
     wb.properties.creator = f"sheetprop {__version__}"
-    sheet = _Sheet(wb, ws, g, graph, layout, t, student, min_digits)
+    sheet = _Sheet(wb, ws, g, graph, layout, t, student, min_digits, seal_key)
     sheet.write_texts("exercise")
     set_up_pages(ws, layout)
     return wb, sheet
@@ -218,7 +220,8 @@ class OutputExists(FileExistsError):
 
 def write_pair(g: Givens, out_dir: Path, lang: str = "en", force: bool = False,
                solution_dir: Path | None = None, student: dict | None = None,
-               stem: str | None = None, layout: str = "rows", min_digits: int = MIN_DIGITS) -> tuple[Path, Path]:
+               stem: str | None = None, layout: str = "rows", min_digits: int = MIN_DIGITS,
+               seal_key: bytes | None = None) -> tuple[Path, Path]:
     """Write the exercise and its solution; refuse to overwrite unless force."""
     if layout not in LAYOUTS:
         raise ValueError(f"unknown layout {layout!r}; choose one of {', '.join(LAYOUTS)}")
@@ -232,7 +235,7 @@ def write_pair(g: Givens, out_dir: Path, lang: str = "en", force: bool = False,
     for p in (exercise, solution):
         p.parent.mkdir(parents=True, exist_ok=True)
     if layout == "rows":
-        wb, sheet = _exercise(g, lang, student, min_digits)
+        wb, sheet = _exercise(g, lang, student, min_digits, seal_key)
     else:
         sheet = _byhand().ByHandWorkbook(g, lang, student)
         wb = sheet.wb

@@ -40,9 +40,9 @@ def test_one_variant_per_student_with_a_manifest(klass):
         ex, sol = out / m["exercise"], out / m["solution"]
         assert m["id"] in ex.name and ex.parent.name == "exercises" and sol.parent.name == "solutions"
         sub = load(ex, recalculate=False)
-        assert sub.meta["student"] == {"id": m["id"], "name": m["name"]}
-        assert "seed" not in sub.meta["origin"], "the seed stays with the teacher"
-        variants.add(json.dumps(sub.meta["exercise"], sort_keys=True))
+        assert sub.meta.student.as_dict() == {"id": m["id"], "name": m["name"]}
+        assert "seed" not in sub.meta.origin, "the seed stays with the teacher"
+        variants.add(json.dumps(sub.meta.exercise, sort_keys=True))
         sheet_text = " ".join(str(c.value) for row in openpyxl.load_workbook(ex).worksheets[0].iter_rows(max_row=3)
                               for c in row if c.value)
         assert m["id"] in sheet_text and m["name"] in sheet_text
@@ -74,11 +74,11 @@ def test_reseeding_one_student_leaves_the_others_untouched(klass):
 def test_a_missing_workbook_is_regenerated_identically(klass):
     r, out, manifest = klass
     ex = out / manifest[2]["exercise"]
-    givens = load(ex, recalculate=False).meta["exercise"]
+    givens = load(ex, recalculate=False).meta.exercise
     ex.unlink()
     res = CliRunner().invoke(cli, ["generate", "--roster", str(r), "--out", str(out), "--secret", SECRET])
     assert res.exit_code == 0 and "1 written" in res.output
-    assert load(ex, recalculate=False).meta["exercise"] == givens
+    assert load(ex, recalculate=False).meta.exercise == givens
 
 
 def test_the_wrong_secret_or_none_is_refused(klass):
@@ -132,7 +132,7 @@ def test_gradebook_summary_and_copies(submissions, tmp_path):
     assert res.exit_code == 2
     out = res.stdout
     assert "2024004-broken.xlsx: could not be checked" in out
-    assert "1 of 3 left out the activation's derivative at the hidden layer (M2)" in out
+    assert "1 of 2 left out the activation's derivative at the hidden layer (M2)" in out
     assert "fit the variant of 2024001" in out
     assert "gradebook: " not in out and "gradebook: " in res.stderr, "nothing on stdout but the report"
     raw = book.read_bytes()
@@ -142,7 +142,7 @@ def test_gradebook_summary_and_copies(submissions, tmp_path):
     assert rows[0]["score"] == rows[0]["max_score"] == "35" and rows[0]["first_wrong"] == ""
     assert rows[1]["first_wrong"] == "delta_h1" and rows[1]["delta_h1"] == "misconception M2"
     assert rows[1]["name"] == "João Pereira"
-    assert "fits_other_variant: 2024001" in rows[2]["flags"]
+    assert "its answers fit the exercise of 2024001" in rows[2]["flags"]
     assert rows[3]["error"] and rows[3]["score"] == ""
     assert {"net_h1", "new_b_3"} <= set(rows[0])
 
@@ -152,7 +152,8 @@ def test_class_json(submissions):
     doc = json.loads(res.stdout)
     klass = doc["class"]
     assert klass["files"] == 4 and klass["checked"] == 3 and klass["unchecked"] == 1
-    assert {"code": "M2", "students": 1} in klass["mistakes"]
+    assert {"code": "M2", "students": 1, "who": ["2024002"]} in klass["mistakes"]
+    assert klass["attempts"] == 2 and klass["apart"]["copied"] == 1 and klass["apart"]["unreadable"] == 1
     copier = doc["files"][2]
     assert copier["flags"] and copier["flags"][0]["kind"] == "fits_other_variant"
     assert copier["flags"][0]["other"] == "2024001"
@@ -194,7 +195,10 @@ def test_a_generated_solution_handed_in_is_flagged(klass, tmp_path):
     other.write_bytes((out / manifest[1]["exercise"]).read_bytes())
     doc = json.loads(CliRunner().invoke(cli, ["check", "--json", str(saved), str(other)]).stdout)
     first = doc["files"][0]
-    assert first["score"]["points"] == first["score"]["max"]
+    # A key is not an answer: it earns nothing, with the reason, and does not count as correct.
+    assert first["score"]["points"] == 0 and first["score"]["max"] == 35
+    assert first["score"]["void"] == "solution_workbook" and first["status"] == 1
+    assert doc["class"]["all_correct"] == 0 and doc["class"]["apart"]["forged"] == 1
     assert "solution_workbook" in first["notes"]
     assert [f["kind"] for f in first["flags"]] == ["solution_workbook"]
     text = CliRunner().invoke(cli, ["check", str(saved), str(other)]).stdout

@@ -152,7 +152,7 @@ def test_rows_inserted_in_libreoffice_are_still_found(saved_by_libreoffice):
     assert result.status == 0, [(c.id, c.verdict) for c in result.grade.cells]
     assert not result.submission.missing_names
     # the names moved with the rows: nothing is read at its original address
-    original = result.submission.meta["cells"]
+    original = result.submission.meta.cells
     assert all(result.submission.cells[q].split("!")[1] != original[q] for q in original)
 
 

@@ -25,9 +25,9 @@ def both(path):
     sub = load(path, recalculate=False)
     coords = [c.split("!")[1] for c in sub.cells.values()]
     book = xlsx.Xlsx(zipfile.ZipFile(path))
-    part = book.sheets[sub.meta["sheet"]]
+    part = book.sheets[sub.meta.sheet]
     data = book.z.read(part)
-    return book.read(sub.meta["sheet"], coords), full_parse(book, part, coords), data, set(coords)
+    return book.read(sub.meta.sheet, coords), full_parse(book, part, coords), data, set(coords)
 
 
 def cell(coord: str) -> re.Pattern:

@@ -50,9 +50,20 @@ def cli():
 @click.option("--secret", envvar="SHEETPROP_SECRET", help="With --roster: the class secret the seeds derive "
               "from (or the environment variable SHEETPROP_SECRET).")
 @click.option("--reseed", multiple=True, metavar="ID", help="With --roster: give this student a new variant.")
+@click.option("--task", type=click.Choice(["step", "xor"]), default="step", show_default=True,
+              help="step: one training step (part 1); xor: train the net on XOR, one row per epoch (part 2).")
+@click.option("--epochs", type=click.IntRange(1, 5000), default=None, help="With --task xor: epochs (default 500).")
 def generate(seed, preset, givens_file, layers, bias, frozen_biases, activation, output_act, loss, lang, out_dir,
-             force, roster, secret, reseed):
+             force, roster, secret, reseed, task, epochs):
     """Write an exercise workbook and its live-formula solution (or one per student of a roster)."""
+    if task == "xor":
+        if seed is None or preset or givens_file or roster or bias != "neuron" or frozen_biases:
+            raise click.UsageError("--task xor takes --seed N (with --layers, --activation, --output, --loss, "
+                                   "--epochs); biases are one per neuron, trained")
+        _generate_xor(seed, layers, activation, output_act, loss, epochs, lang, out_dir, force)
+        return
+    if epochs is not None:
+        raise click.UsageError("--epochs goes with --task xor")
     from . import sources
     from .network import GivensError
     from .text import normalize_lang
@@ -85,6 +96,25 @@ def generate(seed, preset, givens_file, layers, bias, frozen_biases, activation,
         else:
             g = sources.from_file(givens_file)
         exercise, solution = write_pair(g, out_dir, lang=lang, force=force)
+    except (GivensError, ValueError, OutputExists) as e:
+        raise Failure(str(e)) from None
+    except OSError as e:
+        raise Failure(f"cannot write to {out_dir}: {e.strerror or e}") from None
+    click.echo(f"exercise: {exercise}")
+    click.echo(f"solution: {solution}")
+
+
+def _generate_xor(seed, layers, activation, output_act, loss, epochs, lang, out_dir, force):
+    from . import sources, xor_sheet, xor_task
+    from .network import GivensError
+    from .text import normalize_lang
+    from .write import OutputExists
+
+    try:
+        lang = normalize_lang(lang)
+        shape = sources.shape_from(layers, "neuron", True, activation, output_act, loss)
+        run = xor_task.draw(seed, shape, epochs or xor_task.EPOCHS)
+        exercise, solution = xor_sheet.write_pair(run, out_dir, lang=lang, force=force)
     except (GivensError, ValueError, OutputExists) as e:
         raise Failure(str(e)) from None
     except OSError as e:

@@ -1,0 +1,207 @@
+"""The quantities of one epoch of XOR training, built from the step graph's rules.
+
+One epoch is one step of full-batch gradient descent over the four patterns. Its row
+holds, for each pattern p, the forward pass (net, out) and the deltas; then the loss
+summed over the patterns, each parameter's gradient summed over the patterns, and each
+updated parameter. A row reads its parameters from the row above (the updated ones of
+the previous epoch), so a row's parameter ids (w_1, b_3) mean "the row above's".
+
+Nothing here writes a rule again: each cell's rule is the graph's own (graph.py, from
+the activation and loss records), with the quantities that have no column of their own
+(∂E/∂out, ∂out/∂net, a pattern's loss) folded in, and each per-pattern id given its
+pattern (keys' `example`). A catalogued mistake at a folded quantity (σ′ left out at the
+output, M1) becomes a mistake of the cell it is folded into (that pattern's δ_o1).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Callable, NamedTuple
+
+import numpy as np
+
+from . import keys
+from .expr import Expr, Num, Ref, sum_of
+from .graph import Graph, Quantity, graph_for
+from .keys import Key
+from .mistakes import mutations
+from .network import GivensError, Shape
+from .training import Epoch, Params
+
+PATTERNS = 4
+LOSS_ID = keys.E_TOTAL.id
+# The per-pattern quantities that get a column: what a student computes for each pattern.
+COLUMN_KINDS = ("net", "out", "delta")
+
+
+def xor_shape_error(shape: Shape) -> str | None:
+    """Why this network cannot learn XOR in a training sheet, or None."""
+    if shape.n_in != 2 or shape.n_out != 1:
+        return f"XOR has 2 inputs and 1 output: use --layers 2-H-1 (H from 2 to 4), not {shape.label}"
+    if shape.n_hidden < 2:
+        return "one hidden neuron cannot separate XOR: use 2 to 4 hidden neurons"
+    if shape.bias_mode != "neuron" or not shape.train_biases:
+        return "XOR training needs a trained bias on every neuron (--bias neuron, biases not frozen)"
+    if shape.output == "softmax":
+        return "a softmax needs two or more outputs; XOR has one: use a sigmoid or linear output"
+    return None
+
+
+def substitute(e: Expr, f: Callable[[str], Expr | None]) -> Expr:
+    """e with every reference f maps to an expression replaced by it (the others kept)."""
+    if isinstance(e, Ref):
+        r = f(e.id)
+        return e if r is None else r
+    if isinstance(e, Num):
+        return e
+    fields = []
+    for slot in e.__slots__:
+        v = getattr(e, slot)
+        if isinstance(v, Expr):
+            v = substitute(v, f)
+        elif isinstance(v, tuple) and v and isinstance(v[0], Expr):
+            v = tuple(substitute(x, f) for x in v)
+        fields.append(v)
+    return type(e)(*fields)
+
+
+class Cell(NamedTuple):
+    """One quantity of an epoch row."""
+
+    key: Key  # the step graph's key, with its pattern (example) for a per-pattern cell
+    base: Quantity  # the step graph's quantity it computes
+    expr: Expr  # over row ids: this row's cells, the row above's parameters, the data, eta
+    mistakes: tuple[tuple[str, str, Expr], ...]  # (code, variant, rule) over the same ids
+    old: str | None  # for an update, the parameter it replaces: judged on new − old
+
+    @property
+    def id(self) -> str:
+        return self.key.id
+
+    @property
+    def pattern(self) -> int | None:
+        return self.key.example
+
+
+class Row(NamedTuple):
+    shape: Shape
+    graph: Graph
+    cells: tuple[Cell, ...]  # in the order they are computed
+    params: tuple[str, ...]  # parameter ids in Mazur's numbering (w_1 …, then b_1 …)
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        return tuple(c.id for c in self.cells)
+
+    def cell(self, qid: str) -> Cell:
+        return next(c for c in self.cells if c.id == qid)
+
+
+@lru_cache(maxsize=16)
+def row_for(shape: Shape) -> Row:
+    why = xor_shape_error(shape)
+    if why:
+        raise GivensError(why)
+    graph = graph_for(shape)
+
+    def _with_example(qid: str, p: int) -> str:
+        return graph[qid].key._replace(example=p).id
+
+    muts = mutations(graph)
+    columns = {q.id for q in graph.answers if q.key.kind in COLUMN_KINDS}
+    # Folded into the cells that read them: per-pattern quantities with no column of their own.
+    folded = {q.id: q.expr for q in graph.answers
+              if q.id not in columns and q.key.kind not in ("grad", "new")}
+    per_pattern = {q.id for q in graph if q.key.kind in ("i", "target")} | columns
+
+    def inline(e: Expr, defs: dict[str, Expr]) -> Expr:
+        return substitute(e, lambda qid: inline(defs[qid], defs) if qid in defs else None)
+
+    def on_pattern(e: Expr, p: int) -> Expr:
+        return substitute(e, lambda qid: Ref(_with_example(qid, p)) if qid in per_pattern else None)
+
+    def reachable(e: Expr) -> list[str]:
+        out = []
+        for r in e.refs():
+            if r in folded:
+                out += [r] + reachable(folded[r])
+        return out
+
+    def with_mistakes(q: Quantity, build: Callable[[Expr, dict], Expr]):
+        right = build(q.expr, folded)
+        found = []
+        for code_of in [q.id] + reachable(q.expr):
+            for m in muts.get(code_of, ()):
+                if code_of == q.id:
+                    wrong = build(m.expr, folded)
+                else:
+                    wrong = build(q.expr, {**folded, code_of: m.expr})
+                if wrong != right:
+                    found.append((m.code, m.variant, wrong))
+        return right, tuple(found)
+
+    cells: list[Cell] = []
+    forward = [q for q in graph.answers if q.id in columns and q.key.kind != "delta"]
+    deltas = [q for q in graph.answers if q.key.kind == "delta"]
+    for p in range(1, PATTERNS + 1):
+        for q in forward:
+            expr, found = with_mistakes(q, lambda e, d: on_pattern(inline(e, d), p))
+            cells.append(Cell(q.key._replace(example=p), q, expr, found, None))
+    total = graph[LOSS_ID]
+    expr, found = with_mistakes(total, lambda e, d: sum_of(on_pattern(inline(e, d), p)
+                                                           for p in range(1, PATTERNS + 1)))
+    cells.append(Cell(total.key, total, expr, found, None))
+    for p in range(1, PATTERNS + 1):
+        for q in deltas:
+            expr, found = with_mistakes(q, lambda e, d: on_pattern(inline(e, d), p))
+            cells.append(Cell(q.key._replace(example=p), q, expr, found, None))
+    for q in graph.answers:
+        if q.key.kind == "grad":
+            expr, found = with_mistakes(q, lambda e, d: sum_of(on_pattern(inline(e, d), p)
+                                                               for p in range(1, PATTERNS + 1)))
+            cells.append(Cell(q.key, q, expr, found, None))
+    for q in graph.answers:
+        if q.key.kind == "new":
+            expr, found = with_mistakes(q, lambda e, d: e)
+            cells.append(Cell(q.key, q, expr, found, q.old))
+    params = tuple(qid for field, ids in graph.given_plan if field in ("w_hidden", "w_out") for qid in ids) + \
+        tuple(qid for field, ids in graph.given_plan if field in ("b_hidden", "b_out") for qid in ids)
+    return Row(shape, graph, tuple(cells), params)
+
+
+def data_values() -> dict[str, float]:
+    """The XOR patterns under their ids (i_1_p1 …, target_o1_p1 …)."""
+    from .training import XOR_INPUTS, XOR_TARGETS
+
+    out = {}
+    for p in range(PATTERNS):
+        for i in range(XOR_INPUTS.shape[1]):
+            out[keys.inp(i + 1)._replace(example=p + 1).id] = float(XOR_INPUTS[p, i])
+        out[keys.target("o1")._replace(example=p + 1).id] = float(XOR_TARGETS[p, 0])
+    return out
+
+
+def epoch_values(row: Row, ep: Epoch) -> dict[str, np.ndarray]:
+    """The numpy reference's arrays under the row's ids (each with the run's batch shape)."""
+    s = row.shape
+    v: dict[str, np.ndarray] = {}
+    def at(kind, neuron, p):
+        return keys.of_neuron(kind, neuron)._replace(example=p + 1).id
+
+    for p in range(PATTERNS):
+        for layer, n, arrays in (("h", s.n_hidden, (ep.net_h, ep.out_h, ep.delta_h)),
+                                 ("o", s.n_out, (ep.net_o, ep.out_o, ep.delta_o))):
+            for j in range(n):
+                for kind, a in zip(("net", "out", "delta"), arrays):
+                    v[at(kind, f"{layer}{j + 1}", p)] = a[..., p, j]
+    v[LOSS_ID] = ep.loss
+    grads, news = ep.grad.flat(), ep.new.flat()
+    for n, qid in enumerate(row.params):
+        key = row.graph[qid].key
+        v[keys.grad(key).id] = grads[..., n]
+        v[keys.new(key).id] = news[..., n]
+    return {qid: v[qid] for qid in row.ids}
+
+
+def param_values(row: Row, p: Params) -> dict[str, float]:
+    return dict(zip(row.params, p.flat().tolist()))

@@ -1,0 +1,159 @@
+"""The numpy training reference: full-batch gradient descent on XOR, in matrix form.
+
+The independent witness of a training sheet, as reference.py is of one step: the four
+patterns are rows of a matrix, and every array may carry leading batch dimensions (one
+per epoch row being checked), so a whole run's rows are judged in one vectorised call.
+It uses reference.activate for the activations' values; their slopes and the losses are
+written here for arrays of patterns (reference.py's are for one example's vectors).
+
+Conventions: the loss of an epoch is the sum over the four patterns of each pattern's loss
+(E = Σ_p ½(t_p − o_p)² by default), taken at the epoch's starting parameters; the update is
+w ← w − η·∂E/∂w with the gradient summed over the patterns.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from .network import Givens, Shape
+from .reference import activate
+
+XOR_INPUTS = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+XOR_TARGETS = np.array([[0.0], [1.0], [1.0], [0.0]])
+TARGET_LOSS = 0.01  # the course's bar: E < 0.01 forces every |t − o| < 0.141 (squared loss)
+
+
+def slope(name: str, net: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """∂out/∂net, element by element (the elementwise activations only)."""
+    if name == "sigmoid":
+        return out * (1.0 - out)
+    if name == "tanh":
+        return 1.0 - out ** 2
+    if name == "relu":
+        return (net > 0).astype(float)
+    if name == "linear":
+        return np.ones_like(net)
+    raise ValueError(f"{name} is not elementwise")
+
+
+def pattern_loss(name: str, output: str, t: np.ndarray, o: np.ndarray) -> np.ndarray:
+    """Each pattern's loss summed over the outputs (last axis)."""
+    n = t.shape[-1]
+    if name == "squared":
+        e = 0.5 * (t - o) ** 2
+    elif name == "mse":
+        e = (t - o) ** 2 / n
+    elif name == "cross-entropy" and output == "sigmoid":
+        e = -(t * np.log(o) + (1 - t) * np.log(1 - o))
+    else:
+        raise ValueError(f"{name} with {output}")
+    return e.sum(axis=-1)
+
+
+def loss_slope(name: str, output: str, t: np.ndarray, o: np.ndarray) -> np.ndarray:
+    """∂E/∂out for each pattern and output."""
+    n = t.shape[-1]
+    if name == "squared":
+        return o - t
+    if name == "mse":
+        return 2.0 * (o - t) / n
+    if name == "cross-entropy" and output == "sigmoid":
+        return (o - t) / (o * (1 - o))
+    raise ValueError(f"{name} with {output}")
+
+
+class Params(NamedTuple):
+    """A net's parameters, each with optional leading batch dimensions (one per run row)."""
+
+    w_hidden: np.ndarray  # (..., H, I)
+    b_hidden: np.ndarray  # (..., H)
+    w_out: np.ndarray  # (..., O, H)
+    b_out: np.ndarray  # (..., O)
+
+    def flat(self) -> np.ndarray:
+        """(..., P) in Mazur's numbering: w_1 … (hidden, then output), then b_1 … (hidden, then output)."""
+        lead = self.w_hidden.shape[:-2]
+        return np.concatenate([a.reshape(lead + (-1,)) for a in (self.w_hidden, self.w_out, self.b_hidden,
+                                                                  self.b_out)], axis=-1)
+
+    @classmethod
+    def from_flat(cls, shape: Shape, flat: np.ndarray) -> "Params":
+        flat = np.asarray(flat, dtype=float)
+        lead = flat.shape[:-1]
+        H, I, O = shape.n_hidden, shape.n_in, shape.n_out
+        cuts = np.cumsum([H * I, O * H, H])
+        wh, wo, bh, bo = np.split(flat, cuts, axis=-1)
+        return cls(wh.reshape(lead + (H, I)), bh, wo.reshape(lead + (O, H)), bo)
+
+    @classmethod
+    def of(cls, g: Givens) -> "Params":
+        return cls(np.array(g.w_hidden, dtype=float), np.array(g.b_hidden, dtype=float),
+                   np.array(g.w_out, dtype=float), np.array(g.b_out, dtype=float))
+
+
+class Epoch(NamedTuple):
+    """Every quantity of one epoch, per pattern where it is per pattern: (..., 4, neurons)."""
+
+    net_h: np.ndarray
+    out_h: np.ndarray
+    net_o: np.ndarray
+    out_o: np.ndarray
+    loss: np.ndarray  # (...,): summed over the patterns
+    delta_o: np.ndarray
+    delta_h: np.ndarray
+    grad: Params  # summed over the patterns
+    new: Params
+
+
+def epoch(shape: Shape, p: Params, eta, X=XOR_INPUTS, T=XOR_TARGETS) -> Epoch:
+    """One full-batch step from parameters p: forward on every pattern, backward, summed update."""
+    net_h = np.einsum("...hi,pi->...ph", p.w_hidden, X) + p.b_hidden[..., None, :]
+    out_h = activate(shape.activation, net_h)
+    net_o = np.einsum("...oh,...ph->...po", p.w_out, out_h) + p.b_out[..., None, :]
+    out_o = activate(shape.output, net_o)
+    loss = pattern_loss(shape.loss, shape.output, T, out_o).sum(axis=-1)
+    delta_o = loss_slope(shape.loss, shape.output, T, out_o) * slope(shape.output, net_o, out_o)
+    # The hidden deltas go back through the epoch's starting output weights.
+    delta_h = np.einsum("...po,...oh->...ph", delta_o, p.w_out) * slope(shape.activation, net_h, out_h)
+    grad = Params(
+        w_hidden=np.einsum("...ph,pi->...hi", delta_h, X),
+        b_hidden=delta_h.sum(axis=-2),
+        w_out=np.einsum("...po,...ph->...oh", delta_o, out_h),
+        b_out=delta_o.sum(axis=-2),
+    )
+    eta = np.asarray(eta, dtype=float)[..., None]
+    new = Params(p.w_hidden - eta[..., None] * grad.w_hidden, p.b_hidden - eta * grad.b_hidden,
+                 p.w_out - eta[..., None] * grad.w_out, p.b_out - eta * grad.b_out)
+    return Epoch(net_h, out_h, net_o, out_o, loss, delta_o, delta_h, grad, new)
+
+
+def outputs(shape: Shape, p: Params, X=XOR_INPUTS) -> np.ndarray:
+    """The net's output on each pattern, (..., 4, O)."""
+    out_h = activate(shape.activation, np.einsum("...hi,pi->...ph", p.w_hidden, X) + p.b_hidden[..., None, :])
+    return activate(shape.output, np.einsum("...oh,...ph->...po", p.w_out, out_h) + p.b_out[..., None, :])
+
+
+class Run(NamedTuple):
+    params: np.ndarray  # (epochs + 1, P): before epoch 1, then after each epoch
+    loss: np.ndarray  # (epochs,): loss of each epoch, at its starting parameters
+    final_out: np.ndarray  # (4,): the outputs after the last epoch
+
+    def reached(self, target: float = TARGET_LOSS) -> int | None:
+        """The first epoch (1-based) whose loss is below target, or None."""
+        below = np.flatnonzero(self.loss < target)
+        return int(below[0]) + 1 if below.size else None
+
+    def all_right(self, targets=XOR_TARGETS[:, 0]) -> bool:
+        return bool(np.all((self.final_out > 0.5) == (np.asarray(targets) > 0.5)))
+
+
+def train(shape: Shape, p: Params, eta: float, epochs: int) -> Run:
+    flats, losses = [p.flat()], []
+    for _ in range(epochs):
+        e = epoch(shape, p, eta)
+        losses.append(float(e.loss))
+        p = e.new
+        flats.append(p.flat())
+    return Run(np.array(flats), np.array(losses), outputs(shape, p)[:, 0])

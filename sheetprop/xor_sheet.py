@@ -1,0 +1,385 @@
+"""The XOR training workbook: where everything goes, and writing it (openpyxl).
+
+One sheet. At the top the givens (the four patterns, η), the outputs after training
+against their targets, the first epoch with E < 0.01 and a chart of the loss per epoch
+on a log scale, all live. Below, the training block: a blue row "epoch 0" holding the
+initial parameters under the "parameters after the epoch" columns, then one row per
+epoch. Every epoch reads its parameters from the row above, so every row has the same
+formulas with relative references: a student writes epoch 1 and fills it down.
+
+The solution's formulas are the epoch row's rules (epoch_row.py, from the graph's
+rules) rendered with a resolver that turns each id into the cell that holds it: a
+column of this row, a parameter column of the row above, a named data cell.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import NamedTuple
+
+from openpyxl import Workbook
+from openpyxl.chart import Reference, ScatterChart, Series
+from openpyxl.packaging.custom import StringProperty
+from openpyxl.utils import get_column_letter
+from openpyxl.workbook.defined_name import DefinedName
+
+from . import __version__, metadata
+from .epoch_row import PATTERNS, Row, data_values, row_for, substitute
+from .expr import Ref
+from .keys import Key
+from .text import Text, loss_rule, network_words, origin_text, text
+from .write import GIVEN_OPEN_STYLE, OutputExists, _styles
+from .xor_task import TASK, Run, describe
+
+BLOCK_FORMAT = "0.000000"
+EPOCH_COL, LOSS_COL = 1, 2
+FIRST_CELL_COL = 3
+INSTRUCTION_ROW = 4
+HEIGHT = 5  # instruction lines kept for both kinds, so both sheets share every address
+TARGET = 0.01  # the course's bar for the loss
+
+
+class Layout(NamedTuple):
+    sheet: str
+    columns: dict  # row id -> column number, in the training block
+    new_of: dict  # parameter id -> column number of its update (row 0 holds the initial value)
+    helper: int  # column of "epoch if E < 0.01"
+    data: dict  # data id -> (row, column)
+    eta: tuple  # (row, column)
+    summary_row: int  # first row of the final outputs table
+    header_row: int  # the training block's group header
+    zero: int  # the row of epoch 0 (initial parameters)
+    epochs: int
+
+    @property
+    def first(self) -> int:
+        return self.zero + 1
+
+    @property
+    def last(self) -> int:
+        return self.zero + self.epochs
+
+    def cell_of(self, qid: str, epoch: int) -> str:
+        return f"{get_column_letter(self.columns[qid])}{self.zero + epoch}"
+
+    def describe(self) -> dict:
+        """What the metadata keeps, so the checker finds every cell even without the names."""
+        return {"zero": self.zero, "epochs": self.epochs,
+                "columns": {q: get_column_letter(c) for q, c in self.columns.items()},
+                "givens": {q: _coord(*rc) for q, rc in {**self.data, "eta": self.eta}.items()}
+                | {p: f"{get_column_letter(c)}{self.zero}" for p, c in self.new_of.items()}}
+
+
+def _coord(r: int, c: int) -> str:
+    return f"{get_column_letter(c)}{r}"
+
+
+def _abs(r: int, c: int) -> str:
+    return f"${get_column_letter(c)}${r}"
+
+
+def lay_out(row: Row, epochs: int, t: Text) -> Layout:
+    columns = {"E_total": LOSS_COL}
+    col = FIRST_CELL_COL
+    per_pattern = [c for c in row.cells if c.pattern is not None]
+    for p in range(1, PATTERNS + 1):
+        for c in per_pattern:
+            if c.pattern == p:
+                columns[c.id] = col
+                col += 1
+    new_of = {}
+    for c in row.cells:
+        if c.key.kind == "grad":
+            columns[c.id] = col
+            col += 1
+    for c in row.cells:
+        if c.key.kind == "new":
+            columns[c.id] = col
+            new_of[c.old] = col
+            col += 1
+    given_row = INSTRUCTION_ROW + HEIGHT + 1
+    data = {}
+    for p in range(PATTERNS):
+        for k, qid in enumerate(_data_ids(p + 1)):
+            data[qid] = (given_row + 2 + p, 2 + k)
+    eta = (given_row + 3 + PATTERNS, 4)
+    header = eta[0] + 9  # room for the chart beside the givens
+    return Layout(t("xor.sheet_name"), columns, new_of, col, data, eta, given_row + 2, header, header + 2, epochs)
+
+
+def _data_ids(p: int) -> tuple[str, str, str]:
+    return (Key("i", n=1, example=p).id, Key("i", n=2, example=p).id, Key("target", neuron="o1", example=p).id)
+
+
+class _Writer:
+    def __init__(self, run: Run, lang: str, student: dict | None):
+        self.run, self.t, self.student = run, text(lang), student
+        self.row = row_for(run.shape)
+        self.layout = lay_out(self.row, run.epochs, self.t)
+        self.wb = Workbook()
+        self.styles = _styles()
+        for style in self.styles.values():
+            self.wb.add_named_style(style)
+        self.ws = self.wb.active
+        self.ws.title = self.layout.sheet
+
+    # -- the exercise ------------------------------------------------------
+    def exercise(self):
+        t, ws, L, st = self.t, self.ws, self.layout, self.styles
+        ws.cell(2, 1, t("sheet.variant", origin=origin_text(t, self.run.origin), lang=t.lang, version=__version__))
+        ws.cell(2, 1).style = st["note"].name
+        ws.cell(1, 1).style = st["title"].name
+        ws.column_dimensions["A"].width = 9
+        for c in range(2, L.helper + 1):
+            ws.column_dimensions[get_column_letter(c)].width = 11
+        self._givens()
+        self._block()
+        self._summary()
+        self._chart()
+        self._names()
+        ws.protection.sheet = True  # guides without a password, like the step exercise
+        ws.sheet_view.zoomScale = 100
+        self.wb.properties.creator = f"sheetprop {__version__}"
+        self._texts("exercise")
+
+    def _givens(self):
+        t, ws, L, st = self.t, self.ws, self.layout, self.styles
+        top = L.summary_row - 2
+        ws.cell(top, 1, t("xor.data")).style = st["header"].name
+        for k, head in enumerate((t("xor.pattern"), "i₁", "i₂", "target_o1")):
+            ws.cell(top + 1, 1 + k, head).style = st["header"].name
+        values = data_values()
+        for p in range(PATTERNS):
+            ws.cell(top + 2 + p, 1, p + 1)
+            for qid in _data_ids(p + 1):
+                r, c = L.data[qid]
+                cell = ws.cell(r, c, values[qid])
+                cell.style = st["given"].name
+        r, c = L.eta
+        ws.cell(r, 1, t("xor.eta")).style = st["header"].name
+        ws.cell(r, c, self.run.eta).style = st["given"].name
+
+    def _block(self):
+        t, ws, L, st, row = self.t, self.ws, self.layout, self.styles, self.row
+        h = L.header_row
+        values = data_values()
+        for p in range(1, PATTERNS + 1):
+            first = min(c for q, c in L.columns.items() if q.endswith(f"_p{p}"))
+            x1, x2, target = (values[q] for q in _data_ids(p))
+            ws.cell(h, first, t("xor.group_pattern", p=p, x1=f"{x1:g}", x2=f"{x2:g}", t=f"{target:g}"))
+        grads = [c for c in row.cells if c.key.kind == "grad"]
+        news = [c for c in row.cells if c.key.kind == "new"]
+        ws.cell(h, L.columns[grads[0].id], t("xor.group_grad"))
+        ws.cell(h, L.columns[news[0].id], t("xor.group_new"))
+        for c in range(1, L.helper + 1):
+            ws.cell(h, c).style = st["section"].name
+        ws.cell(h + 1, EPOCH_COL, t("xor.epoch")).style = st["header"].name
+        ws.cell(h + 1, LOSS_COL, t("xor.loss")).style = st["header"].name
+        for cell in row.cells:
+            if cell.id != "E_total":
+                ws.cell(h + 1, L.columns[cell.id], _symbol(cell.key)).style = st["header"].name
+        ws.cell(h + 1, L.helper, t("xor.helper")).style = st["header"].name
+        # Epoch 0: the initial parameters, where every row finds its starting parameters.
+        ws.cell(L.zero, EPOCH_COL, 0)
+        ws.cell(L.zero, LOSS_COL, t("xor.initial")).style = st["note"].name
+        given = self.run.values()
+        for p, c in L.new_of.items():
+            ws.cell(L.zero, c, given[p]).style = st["given"].name
+        answer = st["answer"].name
+        helper_col = get_column_letter(L.helper)
+        loss_col = get_column_letter(LOSS_COL)
+        for e in range(1, L.epochs + 1):
+            r = L.zero + e
+            ws.cell(r, EPOCH_COL, e)
+            for c in L.columns.values():
+                ws.cell(r, c).style = answer
+            # The helper reads the student's own loss: a blank is not a loss below 0.01.
+            ws.cell(r, L.helper, f'=IF(AND(ISNUMBER({loss_col}{r}),{loss_col}{r}<{TARGET}),A{r},"")')
+
+    def _summary(self):
+        t, ws, L, st = self.t, self.ws, self.layout, self.styles
+        top = L.summary_row - 2
+        ws.cell(top, 6, t("xor.summary")).style = st["header"].name
+        for k, head in enumerate((t("xor.pattern"), t("xor.target"), t("xor.output"), t("xor.right"))):
+            ws.cell(top + 1, 6 + k, head).style = st["header"].name
+        out = final_output_expr(self.row)
+        for p in range(1, PATTERNS + 1):
+            r = top + 1 + p
+            ws.cell(r, 6, p)
+            target = _data_ids(p)[2]
+            ws.cell(r, 7, f"={target}")
+            formula = on_final(out, p).excel()
+            ws.cell(r, 8, f"={formula}").number_format = BLOCK_FORMAT
+            ws.cell(r, 9, f'=IF((H{r}>0.5)=(G{r}>0.5),"{t("xor.yes")}","{t("xor.no")}")')
+        helper = get_column_letter(L.helper)
+        span = f"${helper}${L.first}:${helper}${L.last}"
+        r = top + 2 + PATTERNS
+        ws.cell(r, 6, t("xor.reached")).style = st["header"].name
+        ws.cell(r, 9, f'=IF(COUNT({span})=0,"{t("xor.not_reached")}",MIN({span}))')
+        ws.cell(r + 1, 6, t("xor.final_loss")).style = st["header"].name
+        ws.cell(r + 1, 9, f"={get_column_letter(LOSS_COL)}{L.last}").number_format = BLOCK_FORMAT
+
+    def _chart(self):
+        t, L = self.t, self.layout
+        chart = ScatterChart()
+        chart.title = t("xor.chart_title")
+        chart.style = 13
+        chart.legend = None
+        xs = Reference(self.ws, min_col=EPOCH_COL, min_row=L.first, max_row=L.last)
+        ys = Reference(self.ws, min_col=LOSS_COL, min_row=L.first, max_row=L.last)
+        series = Series(ys, xs)
+        series.marker.symbol = "none"
+        series.smooth = False
+        chart.series.append(series)
+        chart.y_axis.scaling.logBase = 10
+        chart.x_axis.title = t("xor.chart_x")
+        chart.y_axis.title = t("xor.chart_y")
+        chart.x_axis.scaling.min = 0
+        chart.x_axis.scaling.max = L.epochs
+        # openpyxl 3.1 writes hidden axes unless told otherwise, and Excel honours that.
+        chart.x_axis.delete = False
+        chart.y_axis.delete = False
+        chart.y_axis.number_format = "General"
+        chart.x_axis.number_format = "0"
+        chart.x_axis.majorGridlines = None
+        chart.width, chart.height = 17, 7.5
+        self.ws.add_chart(chart, f"K{L.summary_row - 2}")
+
+    def _names(self):
+        L, wb, sheet = self.layout, self.wb, self.layout.sheet
+
+        def name(n, ref):
+            wb.defined_names[n] = DefinedName(n, attr_text=f"'{sheet}'!{ref}")
+
+        for qid, (r, c) in L.data.items():
+            name(qid, _abs(r, c))
+        name("eta", _abs(*L.eta))
+        for p, c in L.new_of.items():
+            name(p, _abs(L.zero, c))
+            name(f"final_{p}", _abs(L.last, c))
+        name("loss", f"{_abs(L.first, LOSS_COL)}:{_abs(L.last, LOSS_COL)}")
+        for p in range(1, PATTERNS + 1):
+            name(f"final_out_{p}", _abs(L.summary_row - 1 + p, 8))
+        name("reached_epoch", _abs(L.summary_row + PATTERNS, 9))
+        name("final_loss", _abs(L.summary_row + PATTERNS + 1, 9))
+
+    def _texts(self, kind: str):
+        t, ws, shape = self.t, self.ws, self.run.shape
+        heading = t(f"xor.{kind}_title", layers=shape.label, network=network_words(t, shape))
+        ws.cell(1, 1).value = heading
+        lines = [line.format(loss_rule=loss_rule(t, shape)) for line in t.lines(f"xor.{kind}")]
+        for i in range(HEIGHT):
+            ws.cell(INSTRUCTION_ROW + i, 1).value = lines[i] if i < len(lines) else None
+        self.wb.properties.title = heading
+        self.wb.custom_doc_props.props = [p for p in self.wb.custom_doc_props.props if p.name != metadata.PROPERTY]
+        meta = metadata.encode(kind=kind, description=describe(self.run), origin=dict(self.run.origin),
+                               lang=t.lang, sheet=self.layout.sheet, cells=self.layout.describe(),
+                               student=self.student)
+        self.wb.custom_doc_props.append(StringProperty(name=metadata.PROPERTY, value=_with_task(meta)))
+
+    # -- the solution ------------------------------------------------------
+    def solution(self):
+        L, ws = self.layout, self.ws
+        self._texts("solution")
+        for qid, (r, c) in {**L.data, "eta": L.eta}.items():
+            if qid == "eta":
+                ws.cell(r, c).style = GIVEN_OPEN_STYLE  # changing η and retraining is the point
+        for c in L.new_of.values():
+            ws.cell(L.zero, c).style = GIVEN_OPEN_STYLE
+        templates = row_formulas(self.row, L)
+        for e in range(1, L.epochs + 1):
+            r, above = str(L.zero + e), str(L.zero + e - 1)
+            for c, body in templates:
+                ws.cell(L.zero + e, c).value = body.replace(_HERE, r).replace(_ABOVE, above)
+
+
+# Row-number placeholders: each formula is rendered once and given its row numbers per epoch.
+_HERE, _ABOVE = "\x00", "\x01"
+
+
+def row_formulas(row: Row, L: Layout) -> list[tuple[int, str]]:
+    """Each block column with its formula, rows left as placeholders."""
+    def resolve(qid: str) -> str:
+        if qid in L.columns:
+            return get_column_letter(L.columns[qid]) + _HERE
+        if qid in L.new_of:
+            return get_column_letter(L.new_of[qid]) + _ABOVE
+        return qid  # data and eta: their defined names, the same in every row
+    return [(L.columns[c.id], "=" + c.expr.excel(resolve)) for c in row.cells]
+
+
+def row_formula_for(row: Row, L: Layout, qid: str, epoch: int) -> str:
+    """One cell's formula in one epoch's row, as a student may write it."""
+    body = dict((c, f) for c, f in row_formulas(row, L))[L.columns[qid]]
+    return body.replace(_HERE, str(L.zero + epoch)).replace(_ABOVE, str(L.zero + epoch - 1))
+
+
+def final_output_expr(row: Row):
+    """The output of the trained net as one rule over the parameters and the inputs."""
+    graph = row.graph
+    folded = {q.id: q.expr for q in graph.answers if q.section == "forward"}
+
+    def inline(e):
+        return substitute(e, lambda qid: inline(folded[qid]) if qid in folded else None)
+    return inline(graph["out_o1"].expr)
+
+
+def on_final(e, p: int):
+    """A rule over the trained parameters (final_w_1 …) and pattern p's inputs."""
+    def swap(qid):
+        if qid.startswith(("w_", "b_")):
+            return Ref(f"final_{qid}")
+        if qid.startswith("i_"):
+            return Ref(Key("i", n=int(qid[2:]), example=p).id)
+        return None
+    return substitute(e, swap)
+
+
+def _symbol(key: Key) -> str:
+    return key._replace(example=None).symbol.replace("E_total", "E")
+
+
+def _with_task(meta_json: str) -> str:
+    """The metadata with the kind of task, which check dispatches on."""
+    import json
+
+    data = json.loads(meta_json)
+    data["task"] = TASK
+    return json.dumps(data, separators=(",", ":"), sort_keys=True)
+
+
+def file_stem(run: Run, lang: str) -> str:
+    s = run.shape
+    base = f"sheetprop-xor-seed{run.origin.get('seed', 'custom')}"
+    if s.label != "2-2-1":
+        base += f"-{s.label}"
+    if not s.is_mazur_kind:
+        base += f"-{s.activation}-{s.output}-{s.loss}"
+    if run.epochs != 500:
+        base += f"-{run.epochs}epochs"
+    return base if lang == "en" else f"{base}-{lang}"
+
+
+def write_pair(run: Run, out_dir: Path, lang: str = "en", force: bool = False) -> tuple[Path, Path]:
+    stem = file_stem(run, lang)
+    exercise = Path(out_dir) / f"{stem}-exercise.xlsx"
+    solution = Path(out_dir) / f"{stem}-solution.xlsx"
+    if not force:
+        for p in (exercise, solution):
+            if p.exists():
+                raise OutputExists(f"{p} already exists; use --force to overwrite it")
+    Path(out_dir).mkdir(parents=True, exist_ok=True)
+    w = _Writer(run, lang, None)
+    w.exercise()
+    w.wb.save(exercise)
+    w.solution()
+    w.wb.save(solution)
+    return exercise, solution
+
+
+def build(run: Run, kind: str, lang: str = "en") -> Workbook:
+    w = _Writer(run, lang, None)
+    w.exercise()
+    if kind == "solution":
+        w.solution()
+    return w.wb

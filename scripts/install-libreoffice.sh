@@ -1,18 +1,22 @@
 #!/usr/bin/env bash
-# Installs headless LibreOffice Calc from Debian's packages when it is missing.
-# The tests recalculate workbooks in it; as root (CI) it installs, elsewhere it says how.
+# Installs headless LibreOffice Calc (and Gnumeric's ssconvert, which the XOR tests recalculate
+# with as a second application) from Debian's packages when missing. As root (CI) it installs,
+# elsewhere it says how.
 set -euo pipefail
-if command -v soffice >/dev/null 2>&1; then
+need=()
+command -v soffice >/dev/null 2>&1 || need+=(libreoffice-calc-nogui)
+command -v ssconvert >/dev/null 2>&1 || need+=(gnumeric)
+if [ ${#need[@]} -eq 0 ]; then
   exit 0
 fi
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-  echo "installing LibreOffice Calc (headless) with apt-get..." >&2
+  echo "installing ${need[*]} with apt-get..." >&2
   apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libreoffice-calc-nogui >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 elif command -v sudo >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
   sudo apt-get update -qq
-  sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libreoffice-calc-nogui >/dev/null
+  sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 else
-  echo "LibreOffice is not installed and cannot be installed here: its tests will be skipped" \
-       "(install libreoffice-calc, or LibreOffice from libreoffice.org)" >&2
+  echo "${need[*]} not installed and cannot be installed here: their tests will be skipped" \
+       "(install libreoffice-calc and gnumeric)" >&2
 fi

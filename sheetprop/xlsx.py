@@ -417,6 +417,12 @@ _NOT_PLAIN = re.compile(rb'<(?:!|c(?! r="[A-Z]{1,3}[1-9][0-9]{0,6}")[\s>/])')
 _PREFIXED_CELL = re.compile(rb':c[\s>/]')
 
 
+# Beyond this many wanted cells one alternation takes longer to compile and run than
+# matching every cell and keeping the wanted ones.
+_ALTERNATION_LIMIT = 1000
+_ANY_CELL = re.compile(rb'<c r="([A-Z]{1,3}[1-9][0-9]{0,6})"')
+
+
 @lru_cache(maxsize=32)
 def _wanted_pattern(wanted: frozenset) -> re.Pattern:
     """One pass finds every wanted cell (a class's workbooks all want the same ones)."""
@@ -437,8 +443,14 @@ def _wanted_cells_only(data: bytes, wanted: set[str]) -> list[tuple[str, bytes |
     if _NOT_PLAIN.search(data) or _PREFIXED_CELL.search(data) or not data[-256:].rstrip().endswith(b"</worksheet>"):
         return None  # (a truncated sheet, too, goes to the parser, which says it is damaged)
     starts: dict[bytes, int] = {}
-    for m in _wanted_pattern(frozenset(wanted)).finditer(data):
-        starts.setdefault(m.group(1), m.start())  # the first, as a full parse keeps
+    if len(wanted) > _ALTERNATION_LIMIT:  # a training run's block: one pattern per cell costs seconds
+        wanted_bytes = {c.encode() for c in wanted}
+        for m in _ANY_CELL.finditer(data):
+            if m.group(1) in wanted_bytes:
+                starts.setdefault(m.group(1), m.start())
+    else:
+        for m in _wanted_pattern(frozenset(wanted)).finditer(data):
+            starts.setdefault(m.group(1), m.start())  # the first, as a full parse keeps
     parts = []
     for coord, start in starts.items():
         m = _COMMON_CELL.match(data, start)

@@ -297,21 +297,26 @@ class _Writer:
 _HERE, _ABOVE = "\x00", "\x01"
 
 
-def row_formulas(row: Row, L: Layout) -> list[tuple[int, str]]:
-    """Each block column with its formula, rows left as placeholders."""
+def resolver(L: Layout):
+    """Row ids to cells: this row's columns, the row above's parameters, named data and η."""
     def resolve(qid: str) -> str:
         if qid in L.columns:
             return get_column_letter(L.columns[qid]) + _HERE
         if qid in L.new_of:
             return get_column_letter(L.new_of[qid]) + _ABOVE
         return qid  # data and eta: their defined names, the same in every row
+    return resolve
+
+
+def row_formulas(row: Row, L: Layout) -> list[tuple[int, str]]:
+    """Each block column with its formula, rows left as placeholders."""
+    resolve = resolver(L)
     return [(L.columns[c.id], "=" + c.expr.excel(resolve)) for c in row.cells]
 
 
-def row_formula_for(row: Row, L: Layout, qid: str, epoch: int) -> str:
-    """One cell's formula in one epoch's row, as a student may write it."""
-    body = dict((c, f) for c, f in row_formulas(row, L))[L.columns[qid]]
-    return body.replace(_HERE, str(L.zero + epoch)).replace(_ABOVE, str(L.zero + epoch - 1))
+def in_row(formula: str, L: Layout, epoch: int) -> str:
+    """A rendered row formula given the row numbers of one epoch."""
+    return formula.replace(_HERE, str(L.zero + epoch)).replace(_ABOVE, str(L.zero + epoch - 1))
 
 
 def final_output_expr(row: Row):

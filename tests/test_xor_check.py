@@ -1,0 +1,190 @@
+"""Checking a filled XOR training workbook, epoch by epoch, from the student's own numbers."""
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from sheetprop import libreoffice
+from sheetprop.check import check_file
+from sheetprop.epoch_row import data_values, row_for
+from sheetprop.network import Shape
+from sheetprop.text import text
+from sheetprop.xor_sheet import in_row, lay_out, resolver, write_pair
+from sheetprop.xor_task import draw
+
+from .helpers import fill  # noqa: F401  (the step exercise's helper; XOR cells are addressed by layout)
+
+
+def simulate(run, mistake=None, slips=None):
+    """What a student's sheet saves when every cell follows their own formulas: rows of numbers.
+    mistake: (code, from_epoch, cell id): that cell follows the catalogued mistake from that epoch on.
+    slips: {(epoch, cell id): number typed over the formula}."""
+    row = row_for(run.shape)
+    params = run.values()
+    env = {**data_values(), "eta": run.eta}
+    rows = []
+    for e in range(1, run.epochs + 1):
+        env.update({p: params[p] for p in row.params})
+        # A first pass puts this row's cells in env: a mistake may read a cell computed after
+        # it (M7 reads the row's updated output weight, which does not depend on it).
+        for cell in row.cells:
+            env[cell.id] = cell.expr.value(env)
+        out = {}
+        for cell in row.cells:
+            expr = cell.expr
+            if mistake and e >= mistake[1] and cell.id == mistake[2]:
+                expr = next(w for code, _, w in cell.mistakes if code == mistake[0])
+            value = expr.value(env)
+            if slips and (e, cell.id) in slips:
+                value = slips[(e, cell.id)]
+            env[cell.id] = out[cell.id] = value
+        params = {p: out[f"new_{p}"] for p in row.params}
+        rows.append(out)
+    return rows
+
+
+def write_values(exercise: Path, run, rows, out: Path) -> Path:
+    layout = lay_out(row_for(run.shape), run.epochs, text("en"))
+    wb = openpyxl.load_workbook(exercise)
+    ws = wb.worksheets[0]
+    for e, values in enumerate(rows, start=1):
+        for qid, v in values.items():
+            ws.cell(layout.zero + e, layout.columns[qid]).value = v
+    wb.save(out)
+    return out
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory):
+    run = draw(42)
+    exercise, solution = write_pair(run, tmp_path_factory.mktemp("xor"))
+    return run, exercise, solution
+
+
+def test_a_run_that_follows_every_step_is_correct_and_reaches_the_target(generated, tmp_path):
+    run, exercise, _ = generated
+    result = check_file(write_values(exercise, run, simulate(run), tmp_path / "good.xlsx"))
+    g = result.grade
+    assert result.status == 0 and g.all_correct
+    assert g.correct == 500 and g.faults == []
+    assert g.reached == 298 and g.outputs_right and g.target_met and g.reference_reached == 298
+
+
+@pytest.mark.parametrize("code,cell", [("M1", "delta_o1_p2"), ("M2", "delta_h1_p3"), ("M3", "delta_o1_p4"),
+                                       ("M6", "new_w_5"), ("M8", "new_b_1"), ("M7", "delta_h2_p1")])
+def test_a_catalogued_mistake_is_named_at_its_first_epoch_and_cell(generated, tmp_path, code, cell):
+    run, exercise, _ = generated
+    rows = simulate(run, mistake=(code, 17, cell))
+    result = check_file(write_values(exercise, run, rows, tmp_path / f"{code}.xlsx"))
+    first = result.grade.first
+    assert result.status == 1
+    assert (first.epoch, first.id, first.verdict, first.mistake) == (17, cell, "misconception", code)
+    assert result.grade.correct >= 16 and len(result.grade.faults) > 250, len(result.grade.faults)  # repeated
+    assert first.expected == pytest.approx(simulate(run, slips=None)[16][cell], rel=1e-12)
+
+
+def test_one_typed_slip_is_found_at_its_epoch_and_the_later_rows_follow_from_it(generated, tmp_path):
+    run, exercise, _ = generated
+    good = simulate(run)
+    rows = simulate(run, slips={(40, "out_h2_p3"): round(good[39]["out_h2_p3"] + 0.01, 6)})
+    result = check_file(write_values(exercise, run, rows, tmp_path / "slip.xlsx"))
+    g = result.grade
+    assert (g.first.epoch, g.first.id, g.first.verdict) == (40, "out_h2_p3", "wrong")
+    assert len(g.faults) == 1 and g.consistent_after == 460
+    assert g.first.expected == pytest.approx(good[39]["out_h2_p3"], rel=1e-12)
+
+
+def test_the_report_and_json_of_a_wrong_run(generated, tmp_path):
+    run, exercise, _ = generated
+    path = write_values(exercise, run, simulate(run, mistake=("M1", 1, "delta_o1_p1")), tmp_path / "m1.xlsx")
+    cli = [sys.executable, "-m", "sheetprop", "check"]
+    shown = subprocess.run(cli + [str(path)], capture_output=True, text=True)
+    assert shown.returncode == 1
+    assert "Start here: epoch 1, δ_o1, pattern 1 (delta_o1_p1) (cell XOR!" in shown.stdout
+    assert "[M1]" in shown.stdout and "Expected there:" in shown.stdout
+    doc = json.loads(subprocess.run(cli + ["--json", str(path)], capture_output=True, text=True).stdout)
+    f, = doc["files"]
+    assert f["task"] == "xor" and f["status"] == 1
+    assert f["first_wrong"]["epoch"] == 1 and f["first_wrong"]["id"] == "delta_o1_p1"
+    assert f["first_wrong"]["mistake"] == "M1" and f["first_wrong"]["verdict"] == "misconception"
+    assert f["epochs"]["correct"] == 0 and f["epochs"]["wrong"] == 500
+    pt = subprocess.run(cli + ["--lang", "pt-BR", str(path)], capture_output=True, text=True).stdout
+    assert "Comece por aqui: época 1" in pt
+
+
+def test_an_empty_exercise_is_blank_from_epoch_1(generated):
+    run, exercise, _ = generated
+    result = check_file(exercise)
+    assert result.status == 1
+    assert (result.grade.first.epoch, result.grade.first.verdict) == (1, "blank")
+    assert result.grade.reached is None
+
+
+def test_both_languages_carry_the_names_and_the_task(tmp_path):
+    run = draw(42)
+    for lang in ("en", "pt-BR"):
+        exercise, solution = write_pair(run, tmp_path, lang=lang)
+        wb = openpyxl.load_workbook(solution)
+        names = set(wb.defined_names)
+        assert {"eta", "loss", "reached_epoch", "final_loss"} <= names
+        assert {f"w_{k}" for k in range(1, 7)} | {f"b_{k}" for k in range(1, 4)} <= names
+        assert {f"final_w_{k}" for k in range(1, 7)} | {f"final_b_{k}" for k in range(1, 4)} <= names
+        assert {f"final_out_{p}" for p in range(1, 5)} <= names
+        (sheet, rng), = list(wb.defined_names["loss"].destinations)
+        assert re.fullmatch(r"\$B\$\d+:\$B\$\d+", rng)
+        first, last = (int(x) for x in re.findall(r"\d+", rng))
+        assert last - first + 1 == 500
+        meta = json.loads(next(p.value for p in wb.custom_doc_props.props if p.name == "sheetprop"))
+        assert meta["task"] == "xor" and meta["lang"] == lang and meta["kind"] == "solution"
+        ex = openpyxl.load_workbook(exercise)
+        ws = ex.worksheets[0]
+        # The exercise's training block is empty: no answer anywhere.
+        assert all(ws.cell(first + e, c).value is None for e in range(0, 500, 37) for c in range(3, 57))
+
+
+def student_formulas(run, layout, wrong=None):
+    """The formulas a student writes in epoch 1 with cell addresses (no names), filled down."""
+    row = row_for(run.shape)
+    addresses = {qid: f"${chr(64 + c)}${r}" for qid, (r, c) in layout.data.items()}
+    addresses["eta"] = f"${chr(64 + layout.eta[1])}${layout.eta[0]}"
+    resolve = resolver(layout)
+
+    def student_resolve(qid):
+        return addresses.get(qid) or resolve(qid)
+    out = {}
+    for cell in row.cells:
+        expr = cell.expr
+        if wrong and cell.id == wrong[1]:
+            expr = next(w for code, _, w in cell.mistakes if code == wrong[0])
+        out[cell.id] = "=" + expr.excel(student_resolve)
+    return out
+
+
+@pytest.mark.libreoffice
+def test_a_students_own_formulas_filled_down_train_the_net_and_check_as_correct(generated, tmp_path):
+    run, exercise, _ = generated
+    layout = lay_out(row_for(run.shape), run.epochs, text("en"))
+    files = []
+    for name, wrong in (("good", None), ("m1", ("M1", "delta_o1_p3"))):
+        formulas = student_formulas(run, layout, wrong)
+        wb = openpyxl.load_workbook(exercise)
+        ws = wb.worksheets[0]
+        for e in range(1, run.epochs + 1):  # what filling down does: the same relative formulas
+            for qid, f in formulas.items():
+                ws.cell(layout.zero + e, layout.columns[qid]).value = in_row(f, layout, e)
+        files.append(tmp_path / f"{name}.xlsx")
+        wb.save(files[-1])
+    saved = libreoffice.recalculate(files, tmp_path / "saved")
+    good, m1 = (check_file(p) for p in saved)
+    assert good.status == 0 and good.grade.all_correct and good.grade.target_met and good.grade.reached == 298
+    assert "recalculated" not in good.submission.notes  # LibreOffice saved the results
+    first = m1.grade.first
+    assert (first.epoch, first.id, first.mistake) == (1, "delta_o1_p3", "M1")
+    # Saved by openpyxl without results: check recalculates a copy itself.
+    direct = check_file(files[0])
+    assert direct.status == 0 and "recalculated" in direct.submission.notes

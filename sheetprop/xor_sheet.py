@@ -19,6 +19,7 @@ from typing import NamedTuple
 
 from openpyxl import Workbook
 from openpyxl.chart import Reference, ScatterChart, Series
+from openpyxl.styles import NamedStyle, Protection
 from openpyxl.packaging.custom import StringProperty
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
@@ -28,7 +29,7 @@ from .epoch_row import PATTERNS, Row, data_values, row_for, substitute
 from .expr import Ref
 from .keys import Key
 from .text import Text, loss_rule, network_words, origin_text, text
-from .write import GIVEN_OPEN_STYLE, OutputExists, _styles
+from .write import ANSWER_FILL, BOX, GIVEN_OPEN_STYLE, OutputExists, named_styles
 from .xor_task import TASK, Run, describe
 
 BLOCK_FORMAT = "0.000000"
@@ -117,7 +118,10 @@ class _Writer:
         self.row = row_for(run.shape)
         self.layout = lay_out(self.row, run.epochs, self.t)
         self.wb = Workbook()
-        self.styles = _styles()
+        self.styles = named_styles()
+        # Six decimals fit the block's narrow columns (nine, the step sheet's, show as ###).
+        self.styles["answer"] = NamedStyle("sheetprop training answer", fill=ANSWER_FILL, border=BOX,
+                                           number_format=BLOCK_FORMAT, protection=Protection(locked=False))
         for style in self.styles.values():
             self.wb.add_named_style(style)
         self.ws = self.wb.active

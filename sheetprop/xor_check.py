@@ -99,23 +99,22 @@ def read_run(intake, book: Xlsx, meta: dict, notes: list[str]) -> RunSubmission:
     if missing:
         notes.append("names_missing")
     order = row.ids
-    coords = [f"{columns[q]}{zero + e}" for e in range(1, epochs + 1) for q in order]
-    raw = book.read(sheet, coords + list(where.values()))
-    values = np.full((epochs, len(order)), np.nan)
-    problems = {}
-    for e in range(1, epochs + 1):
-        for k, qid in enumerate(order):
-            cell = raw[f"{columns[qid]}{zero + e}"]
-            if cell.kind == "number" and not cell.date:
-                values[e - 1, k] = cell.number
-                continue
-            r = Reading(None, "external", f"={cell.formula}"[:40]) if cell.formula and "[" in cell.formula \
-                else read(cell)
-            if r.number is not None:
-                values[e - 1, k] = r.number
-            else:
-                problems[(e, qid)] = r
+    # The givens first, through the guarded reader (which also rejects a hostile sheet);
+    # then the block's plain numbers in one pass, and only the other cells one by one.
+    raw = book.read(sheet, list(where.values()))
     givens = {qid: read(raw[coord]) for qid, coord in where.items()}
+    values = book.number_grid(sheet, [columns[q] for q in order], zero + 1, zero + epochs)
+    rest = np.argwhere(np.isnan(values))
+    others = book.read(sheet, [f"{columns[order[k]]}{zero + 1 + e}" for e, k in rest]) if rest.size else {}
+    problems = {}
+    for e, k in rest.tolist():
+        cell = others[f"{columns[order[k]]}{zero + 1 + e}"]
+        r = Reading(None, "external", f"={cell.formula}"[:40]) if cell.formula and "[" in cell.formula \
+            else read(cell)
+        if r.number is not None:
+            values[e, k] = r.number
+        else:
+            problems[(e + 1, order[k])] = r
     return RunSubmission(path=intake.path, meta=meta, run=run, row=row, values=values, problems=problems,
                          givens=givens, cells={"zero": zero, "columns": columns}, notes=notes,
                          missing_names=missing, data=intake.data)

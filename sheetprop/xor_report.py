@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .text import Text, origin_text, text
+from .text import Text, network_words, origin_text, text
 from .values import escape
 
 
@@ -46,7 +46,8 @@ def summary_lines(result, t: Text) -> list[str]:
     if first is None:
         lines.append(t("xor_report.all_correct"))
     else:
-        lines.append(t("xor_report.start_here", epoch=first.epoch, label=label(sub, first.id),
+        where = "trace_start_here" if getattr(sub, "kind", "") == "trace" else "start_here"
+        lines.append(t(f"xor_report.{where}", epoch=first.epoch, label=label(sub, first.id),
                        cell=sub.address(first.id, first.epoch), what=what(t, first)))
         if first.verdict != "blank" and first.reason != "previous":
             lines.append(t("xor_report.expected", value=_fmt(first.expected), previous=first.epoch - 1))
@@ -79,8 +80,13 @@ def terminal(result, lang: str, show_answers: bool = False) -> str:
     t = text(lang)
     sub = result.submission
     run = sub.run
-    head = t("xor_report.checked", path=escape(result.path, 200), origin=origin_text(t, sub.meta.get("origin", {})),
-             layers=run.shape.label, epochs=run.epochs, eta=f"{run.eta:g}")
+    if getattr(sub, "kind", "") == "trace":
+        head = t("xor_report.trace_checked", path=escape(result.path, 200), layers=run.shape.label,
+                 network=network_words(t, run.shape), epochs=run.epochs, eta=f"{run.eta:g}")
+    else:
+        head = t("xor_report.checked", path=escape(result.path, 200),
+                 origin=origin_text(t, sub.meta.get("origin", {})), layers=run.shape.label, epochs=run.epochs,
+                 eta=f"{run.eta:g}")
     return "\n".join([head, ""] + summary_lines(result, t))
 
 
@@ -100,6 +106,7 @@ def as_dict(result, lang: str, show_answers: bool = False) -> dict:
     return {
         "lang": t.lang,
         "task": "xor",
+        "kind": getattr(sub, "kind", "workbook"),
         "exercise": {**sub.meta.get("origin", {}), "layers": run.shape.label, "activation": run.shape.activation,
                      "output": run.shape.output, "loss": run.shape.loss, "epochs": run.epochs, "eta": run.eta},
         "student": sub.meta.get("student"),

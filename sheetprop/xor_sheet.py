@@ -14,6 +14,7 @@ column of this row, a parameter column of the row above, a named data cell.
 
 from __future__ import annotations
 
+from copy import copy
 from pathlib import Path
 from typing import NamedTuple
 
@@ -189,14 +190,17 @@ class _Writer:
         given = self.run.values()
         for p, c in L.new_of.items():
             ws.cell(L.zero, c, given[p]).style = st["given"].name
-        answer = st["answer"].name
-        helper_col = get_column_letter(L.helper)
         loss_col = get_column_letter(LOSS_COL)
+        first = ws.cell(L.first, LOSS_COL)
+        first.style = st["answer"].name
+        # Named once, then copied: assigning a style by name costs more than the cell itself.
+        answer = first._style
+        columns = list(L.columns.values())
         for e in range(1, L.epochs + 1):
             r = L.zero + e
             ws.cell(r, EPOCH_COL, e)
-            for c in L.columns.values():
-                ws.cell(r, c).style = answer
+            for c in columns:
+                ws.cell(r, c)._style = copy(answer)
             # The helper reads the student's own loss: a blank is not a loss below 0.01.
             ws.cell(r, L.helper, f'=IF(AND(ISNUMBER({loss_col}{r}),{loss_col}{r}<{TARGET}),A{r},"")')
 

@@ -1,0 +1,67 @@
+"""Checking the training trace of a student's own Python MLP (the README's CSV)."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from sheetprop.check import check_file
+from sheetprop.xor_task import draw
+
+from .xor_student import train
+
+CLI = [sys.executable, "-m", "sheetprop", "check"]
+START = draw(42).params.flat().tolist()  # a start known to learn XOR at eta 3
+
+
+def test_a_correct_program_trains_and_checks_as_correct(tmp_path):
+    path = train(tmp_path / "trace.csv", start=START)
+    result = check_file(path)
+    g = result.grade
+    assert result.error is None and result.status == 0
+    assert g.correct == 500 and g.faults == [] and g.reached == 298 and g.target_met
+    shown = subprocess.run(CLI + [str(path)], capture_output=True, text=True)
+    assert shown.returncode == 0
+    assert "Every epoch follows" in shown.stdout and "reached E < 0.01 at epoch 298" in shown.stdout
+
+
+@pytest.mark.parametrize("mistake", ["M1", "M2"])
+def test_a_program_with_a_common_mistake_is_named_at_epoch_1(tmp_path, mistake):
+    path = train(tmp_path / "trace.csv", start=START, mistake=mistake)
+    g = check_file(path).grade
+    assert (g.first.epoch, g.first.verdict, g.first.mistake) == (1, "misconception", mistake)
+    doc = json.loads(subprocess.run(CLI + ["--json", str(path)], capture_output=True, text=True).stdout)
+    f, = doc["files"]
+    assert f["status"] == 1 and f["kind"] == "trace" and f["first_wrong"]["mistake"] == mistake
+
+
+def test_flipping_the_update_or_the_error_cannot_be_told_apart_in_a_trace(tmp_path):
+    """Both flip every gradient step (the loss is the same): the trace shows the step is off and
+    that more than one common mistake fits."""
+    g = check_file(train(tmp_path / "trace.csv", start=START, mistake="M6")).grade
+    assert (g.first.epoch, g.first.verdict, g.first.reason) == (1, "wrong", "ambiguous")
+
+
+def _rewrite(path, change):
+    lines = path.read_text().splitlines()
+    path.write_text("\n".join(change(lines)) + "\n")
+    return path
+
+
+@pytest.mark.parametrize("change,message", [
+    (lambda ls: ls[:10] + ls[11:], "epoch 9 follows epoch 7"),
+    (lambda ls: [ls[0], "epoch,loss,w_2,w_1,w_3,w_4,w_5,w_6,b_1,b_2,b_3"] + ls[2:], "columns are reordered"),
+    (lambda ls: ls[:5] + [ls[5].replace(ls[5].split(",")[3], "abc", 1)] + ls[6:], "'abc' is not a number"),
+    (lambda ls: ls[:5] + [ls[5].replace(ls[5].split(",")[3], "nan", 1)] + ls[6:], "'nan' is not a number"),
+    (lambda ls: ls[1:], "not a sheetprop trace"),
+    (lambda ls: [ls[0].replace(" eta=3.0", "")] + ls[1:], "declare the learning rate"),
+    (lambda ls: ls[:3] + [ls[3] + ",1"] + ls[4:], "has 12 fields"),
+])
+def test_a_malformed_trace_gets_one_clear_line_and_status_2(tmp_path, change, message):
+    path = _rewrite(train(tmp_path / "trace.csv", start=START, epochs=20), change)
+    done = subprocess.run(CLI + [str(path)], capture_output=True, text=True)
+    assert done.returncode == 2
+    assert message in done.stdout, done.stdout
+    assert "Traceback" not in done.stdout + done.stderr
+    assert len(done.stdout.strip().splitlines()) == 1

@@ -53,17 +53,21 @@ def cli():
 @click.option("--task", type=click.Choice(["step", "xor"]), default="step", show_default=True,
               help="step: one training step (part 1); xor: train the net on XOR, one row per epoch (part 2).")
 @click.option("--epochs", type=click.IntRange(1, 5000), default=None, help="With --task xor: epochs (default 500).")
+@click.option("--optimizer", type=click.Choice(["gd", "momentum", "sgd"]), default="gd", show_default=True,
+              help="With --task xor: full-batch gradient descent, or with momentum (β 0.9).")
 def generate(seed, preset, givens_file, layers, bias, frozen_biases, activation, output_act, loss, lang, out_dir,
-             force, roster, secret, reseed, task, epochs):
+             force, roster, secret, reseed, task, epochs, optimizer):
     """Write an exercise workbook and its live-formula solution (or one per student of a roster)."""
     if task == "xor":
         if seed is None or preset or givens_file or roster or bias != "neuron" or frozen_biases:
             raise click.UsageError("--task xor takes --seed N (with --layers, --activation, --output, --loss, "
                                    "--epochs); biases are one per neuron, trained")
-        _generate_xor(seed, layers, activation, output_act, loss, epochs, lang, out_dir, force)
+        if optimizer == "sgd":
+            raise Failure("--optimizer sgd (one update per pattern) is not available yet: use gd or momentum")
+        _generate_xor(seed, layers, activation, output_act, loss, epochs, optimizer, lang, out_dir, force)
         return
-    if epochs is not None:
-        raise click.UsageError("--epochs goes with --task xor")
+    if epochs is not None or optimizer != "gd":
+        raise click.UsageError("--epochs and --optimizer go with --task xor")
     from . import sources
     from .network import GivensError
     from .text import normalize_lang
@@ -104,7 +108,7 @@ def generate(seed, preset, givens_file, layers, bias, frozen_biases, activation,
     click.echo(f"solution: {solution}")
 
 
-def _generate_xor(seed, layers, activation, output_act, loss, epochs, lang, out_dir, force):
+def _generate_xor(seed, layers, activation, output_act, loss, epochs, optimizer, lang, out_dir, force):
     from . import sources, xor_sheet, xor_task
     from .network import GivensError
     from .text import normalize_lang
@@ -113,7 +117,7 @@ def _generate_xor(seed, layers, activation, output_act, loss, epochs, lang, out_
     try:
         lang = normalize_lang(lang)
         shape = sources.shape_from(layers, "neuron", True, activation, output_act, loss)
-        run = xor_task.draw(seed, shape, epochs or xor_task.EPOCHS)
+        run = xor_task.draw(seed, shape, epochs or xor_task.EPOCHS, optimizer)
         exercise, solution = xor_sheet.write_pair(run, out_dir, lang=lang, force=force)
     except (GivensError, ValueError, OutputExists) as e:
         raise Failure(str(e)) from None

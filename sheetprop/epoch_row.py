@@ -83,11 +83,21 @@ class Cell(NamedTuple):
         return self.key.example
 
 
+OPTIMIZERS = ("gd", "momentum")
+
+
 class Row(NamedTuple):
     shape: Shape
     graph: Graph
     cells: tuple[Cell, ...]  # in the order they are computed
     params: tuple[str, ...]  # parameter ids in Mazur's numbering (w_1 …, then b_1 …)
+    optimizer: str = "gd"
+    velocities: tuple[str, ...] = ()  # with momentum: v_w_1 …, each parameter's velocity
+
+    @property
+    def state(self) -> tuple[str, ...]:
+        """What a row takes from the row above: the parameters, and with momentum their velocities."""
+        return self.params + self.velocities
 
     @property
     def ids(self) -> tuple[str, ...]:
@@ -98,10 +108,12 @@ class Row(NamedTuple):
 
 
 @lru_cache(maxsize=16)
-def row_for(shape: Shape) -> Row:
+def row_for(shape: Shape, optimizer: str = "gd") -> Row:
     why = xor_shape_error(shape)
     if why:
         raise GivensError(why)
+    if optimizer not in OPTIMIZERS:
+        raise GivensError(f"unknown optimizer {optimizer!r}; choose one of {', '.join(OPTIMIZERS)}")
     graph = graph_for(shape)
 
     def _with_example(qid: str, p: int) -> str:
@@ -160,13 +172,24 @@ def row_for(shape: Shape) -> Row:
             expr, found = with_mistakes(q, lambda e, d: sum_of(on_pattern(inline(e, d), p)
                                                                for p in range(1, PATTERNS + 1)))
             cells.append(Cell(q.key, q, expr, found, None))
-    for q in graph.answers:
-        if q.key.kind == "new":
-            expr, found = with_mistakes(q, lambda e, d: e)
-            cells.append(Cell(q.key, q, expr, found, q.old))
     params = tuple(qid for field, ids in graph.given_plan if field in ("w_hidden", "w_out") for qid in ids) + \
         tuple(qid for field, ids in graph.given_plan if field in ("b_hidden", "b_out") for qid in ids)
-    return Row(shape, graph, tuple(cells), params)
+    velocities: tuple[str, ...] = ()
+    step = {}  # momentum: each update steps along the new velocity instead of the gradient
+    if optimizer == "momentum":
+        for q in graph.answers:
+            if q.key.kind == "grad":
+                v = keys.velocity(q.key.of)
+                new_v = keys.new(v)
+                # v⁺ = β·v + ∂E/∂w, the velocity from the row above
+                cells.append(Cell(new_v, q, Ref("beta") * Ref(v.id) + Ref(q.id), (), None))
+                step[q.id] = Ref(new_v.id)
+        velocities = tuple(keys.velocity(graph[p].key).id for p in params)
+    for q in graph.answers:
+        if q.key.kind == "new":
+            expr, found = with_mistakes(q, lambda e, d: substitute(e, step.get))
+            cells.append(Cell(q.key, q, expr, found, q.old))
+    return Row(shape, graph, tuple(cells), params, optimizer, velocities)
 
 
 def data_values() -> dict[str, float]:
@@ -196,10 +219,13 @@ def epoch_values(row: Row, ep: Epoch) -> dict[str, np.ndarray]:
                     v[at(kind, f"{layer}{j + 1}", p)] = a[..., p, j]
     v[LOSS_ID] = ep.loss
     grads, news = ep.grad.flat(), ep.new.flat()
+    velocities = None if ep.velocity is None else ep.velocity.flat()
     for n, qid in enumerate(row.params):
         key = row.graph[qid].key
         v[keys.grad(key).id] = grads[..., n]
         v[keys.new(key).id] = news[..., n]
+        if velocities is not None:
+            v[keys.new(keys.velocity(key)).id] = velocities[..., n]
     return {qid: v[qid] for qid in row.ids}
 
 

@@ -105,10 +105,13 @@ class Epoch(NamedTuple):
     delta_h: np.ndarray
     grad: Params  # summed over the patterns
     new: Params
+    velocity: Params | None = None  # with momentum: β·v + ∂E/∂w, the step taken is η times it
 
 
-def epoch(shape: Shape, p: Params, eta, X=XOR_INPUTS, T=XOR_TARGETS) -> Epoch:
-    """One full-batch step from parameters p: forward on every pattern, backward, summed update."""
+def epoch(shape: Shape, p: Params, eta, X=XOR_INPUTS, T=XOR_TARGETS, velocity: Params | None = None,
+          beta=0.0) -> Epoch:
+    """One full-batch step from parameters p: forward on every pattern, backward, summed update.
+    With a velocity (momentum): v ← β·v + ∂E/∂w, then w ← w − η·v."""
     net_h = np.einsum("...hi,pi->...ph", p.w_hidden, X) + p.b_hidden[..., None, :]
     out_h = activate(shape.activation, net_h)
     net_o = np.einsum("...oh,...ph->...po", p.w_out, out_h) + p.b_out[..., None, :]
@@ -123,10 +126,15 @@ def epoch(shape: Shape, p: Params, eta, X=XOR_INPUTS, T=XOR_TARGETS) -> Epoch:
         w_out=np.einsum("...po,...ph->...oh", delta_o, out_h),
         b_out=delta_o.sum(axis=-2),
     )
+    step = grad
+    if velocity is not None:
+        beta = np.asarray(beta, dtype=float)[..., None]
+        step = Params(beta[..., None] * velocity.w_hidden + grad.w_hidden, beta * velocity.b_hidden + grad.b_hidden,
+                      beta[..., None] * velocity.w_out + grad.w_out, beta * velocity.b_out + grad.b_out)
     eta = np.asarray(eta, dtype=float)[..., None]
-    new = Params(p.w_hidden - eta[..., None] * grad.w_hidden, p.b_hidden - eta * grad.b_hidden,
-                 p.w_out - eta[..., None] * grad.w_out, p.b_out - eta * grad.b_out)
-    return Epoch(net_h, out_h, net_o, out_o, loss, delta_o, delta_h, grad, new)
+    new = Params(p.w_hidden - eta[..., None] * step.w_hidden, p.b_hidden - eta * step.b_hidden,
+                 p.w_out - eta[..., None] * step.w_out, p.b_out - eta * step.b_out)
+    return Epoch(net_h, out_h, net_o, out_o, loss, delta_o, delta_h, grad, new, None if velocity is None else step)
 
 
 def outputs(shape: Shape, p: Params, X=XOR_INPUTS) -> np.ndarray:
@@ -149,11 +157,13 @@ class Run(NamedTuple):
         return bool(np.all((self.final_out > 0.5) == (np.asarray(targets) > 0.5)))
 
 
-def train(shape: Shape, p: Params, eta: float, epochs: int) -> Run:
+def train(shape: Shape, p: Params, eta: float, epochs: int, beta: float | None = None) -> Run:
+    """Full-batch gradient descent; with beta, momentum (starting from zero velocity)."""
     flats, losses = [p.flat()], []
+    v = None if beta is None else Params.from_flat(shape, np.zeros_like(p.flat()))
     for _ in range(epochs):
-        e = epoch(shape, p, eta)
+        e = epoch(shape, p, eta, velocity=v, beta=beta or 0.0)
         losses.append(float(e.loss))
-        p = e.new
+        p, v = e.new, e.velocity
         flats.append(p.flat())
     return Run(np.array(flats), np.array(losses), outputs(shape, p)[:, 0])

@@ -69,7 +69,7 @@ def read_run(intake, book: Xlsx, meta: dict, notes: list[str]) -> RunSubmission:
         run = from_description(meta["exercise"], meta["origin"])
     except GivensError as e:
         raise Rejected("bad_metadata", f"its sheetprop metadata cannot be used: {e}") from None
-    row = row_for(run.shape)
+    row = run.row
     cells = meta["cells"]
     try:
         zero, epochs, columns, given_at = int(cells["zero"]), int(cells["epochs"]), dict(cells["columns"]), \
@@ -218,15 +218,20 @@ def grade_run(sub: RunSubmission, tolerance: Tolerance = DEFAULT, carried: str =
     X = np.array([[data[f"i_{i}_p{p}"] for i in (1, 2)] for p in range(1, PATTERNS + 1)])
     T = np.array([[data[f"target_o1_p{p}"]] for p in range(1, PATTERNS + 1)])
     eta = used["eta"]
+    beta = used.get("beta")  # momentum only
     ids = row.ids
     col = {q: k for k, q in enumerate(ids)}
-    new_cols = [col[f"new_{p}"] for p in row.params]
-    start = np.array([used[p] for p in row.params])
-    # Each row's starting parameters: the givens for epoch 1, the student's row above after that.
+    n_params = len(row.params)
+    new_cols = [col[f"new_{p}"] for p in row.state]
+    start = np.array([used[p] for p in row.state])
+    # Each row's starting state: the givens for epoch 1, the student's row above after that
+    # (the parameters, and with momentum their velocities).
     before = np.vstack([start, sub.values[:-1, new_cols]])
     usable = np.all(np.isfinite(before), axis=1)
     with np.errstate(all="ignore"):
-        ep = training.epoch(shape, Params.from_flat(shape, np.where(usable[:, None], before, 0.0)), eta, X, T)
+        state = np.where(usable[:, None], before, 0.0)
+        velocity = Params.from_flat(shape, state[:, n_params:]) if row.velocities else None
+        ep = training.epoch(shape, Params.from_flat(shape, state[:, :n_params]), eta, X, T, velocity, beta or 0.0)
         expected = np.column_stack([epoch_values(row, ep)[q] for q in ids])
         scale = _scales(row, ep, X)
         old = np.zeros_like(expected)
@@ -244,7 +249,8 @@ def grade_run(sub: RunSubmission, tolerance: Tolerance = DEFAULT, carried: str =
     problems = sub.problems
     for e0 in np.flatnonzero(~row_ok):
         e = int(e0) + 1
-        fault = _row_fault(sub, e, e0, ok[e0], expected[e0], before[e0], data, eta, tolerance, problems)
+        fault = _row_fault(sub, e, e0, ok[e0], expected[e0], before[e0], {**data, "eta": eta, "beta": beta},
+                           tolerance, problems)
         if fault is None:
             n_carried += 1
         else:
@@ -254,7 +260,7 @@ def grade_run(sub: RunSubmission, tolerance: Tolerance = DEFAULT, carried: str =
     reached = int(below[0]) + 1 if below.size else None
     finite = np.flatnonzero(np.isfinite(loss))
     best = (float(loss[finite].min()), int(finite[np.argmin(loss[finite])]) + 1) if finite.size else None
-    final = sub.values[-1, new_cols]
+    final = sub.values[-1, new_cols[:n_params]]
     final_outputs, right = None, False
     if np.all(np.isfinite(final)):
         with np.errstate(all="ignore"):
@@ -262,7 +268,7 @@ def grade_run(sub: RunSubmission, tolerance: Tolerance = DEFAULT, carried: str =
         final_outputs = [float(v) for v in out]
         right = bool(np.all((out > 0.5) == (T[:, 0] > 0.5)))
     with np.errstate(all="ignore"):
-        reference = training.train(shape, Params.from_flat(shape, start), eta, run.epochs) \
+        reference = training.train(shape, Params.from_flat(shape, start[:n_params]), eta, run.epochs, beta) \
             if np.array_equal(X, training.XOR_INPUTS) and np.array_equal(T, training.XOR_TARGETS) else None
     return RunGrade(run.epochs, int(row_ok.sum()), n_carried, faults, reached, best, final_outputs, right,
                     None if reference is None else reference.reached(), changes, carried)
@@ -277,10 +283,10 @@ def _scales(row: Row, ep: training.Epoch, X) -> np.ndarray:
     return np.column_stack([grads.get(q, np.zeros(n)) for q in row.ids])
 
 
-def _row_fault(sub, e, e0, ok_row, expected_row, before, data, eta, tolerance, problems) -> EpochFault | None:
+def _row_fault(sub, e, e0, ok_row, expected_row, before, givens, tolerance, problems) -> EpochFault | None:
     """The first cell of the row, in the order it is computed, that its own rule does not explain."""
     row = sub.row
-    env = {**data, "eta": eta, **dict(zip(row.params, before.tolist()))}
+    env = {**givens, **dict(zip(row.state, before.tolist()))}
     values = sub.values[e0]
     for k, cell in enumerate(row.cells):
         if not math.isnan(values[k]):

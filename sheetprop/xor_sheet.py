@@ -48,6 +48,7 @@ class Layout(NamedTuple):
     helper: int  # column of "epoch if E < 0.01"
     data: dict  # data id -> (row, column)
     eta: tuple  # (row, column)
+    beta: tuple | None  # momentum's β: (row, column)
     summary_row: int  # first row of the final outputs table
     header_row: int  # the training block's group header
     zero: int  # the row of epoch 0 (initial parameters)
@@ -61,6 +62,10 @@ class Layout(NamedTuple):
     def last(self) -> int:
         return self.zero + self.epochs
 
+    def given_cells(self) -> dict:
+        """The given numbers' cells outside the block (the patterns, η, β)."""
+        return {**self.data, "eta": self.eta, **({"beta": self.beta} if self.beta else {})}
+
     def cell_of(self, qid: str, epoch: int) -> str:
         return f"{get_column_letter(self.columns[qid])}{self.zero + epoch}"
 
@@ -68,7 +73,7 @@ class Layout(NamedTuple):
         """What the metadata keeps, so the checker finds every cell even without the names."""
         return {"zero": self.zero, "epochs": self.epochs,
                 "columns": {q: get_column_letter(c) for q, c in self.columns.items()},
-                "givens": {q: _coord(*rc) for q, rc in {**self.data, "eta": self.eta}.items()}
+                "givens": {q: _coord(*rc) for q, rc in self.given_cells().items()}
                 | {p: f"{get_column_letter(c)}{self.zero}" for p, c in self.new_of.items()}}
 
 
@@ -95,9 +100,9 @@ def lay_out(row: Row, epochs: int, t: Text) -> Layout:
             columns[c.id] = col
             col += 1
     for c in row.cells:
-        if c.key.kind == "new":
+        if c.key.kind == "new":  # velocities (momentum) first, then the parameters
             columns[c.id] = col
-            new_of[c.old] = col
+            new_of[c.key.of.id] = col
             col += 1
     given_row = INSTRUCTION_ROW + HEIGHT + 1
     data = {}
@@ -105,8 +110,10 @@ def lay_out(row: Row, epochs: int, t: Text) -> Layout:
         for k, qid in enumerate(_data_ids(p + 1)):
             data[qid] = (given_row + 2 + p, 2 + k)
     eta = (given_row + 3 + PATTERNS, 4)
+    beta = (eta[0] + 1, 4) if row.velocities else None
     header = eta[0] + 9  # room for the chart beside the givens
-    return Layout(t("xor.sheet_name"), columns, new_of, col, data, eta, given_row + 2, header, header + 2, epochs)
+    return Layout(t("xor.sheet_name"), columns, new_of, col, data, eta, beta, given_row + 2, header, header + 2,
+                  epochs)
 
 
 def _data_ids(p: int) -> tuple[str, str, str]:
@@ -116,7 +123,7 @@ def _data_ids(p: int) -> tuple[str, str, str]:
 class _Writer:
     def __init__(self, run: Run, lang: str, student: dict | None):
         self.run, self.t, self.student = run, text(lang), student
-        self.row = row_for(run.shape)
+        self.row = run.row
         self.layout = lay_out(self.row, run.epochs, self.t)
         self.wb = Workbook()
         self.styles = named_styles()
@@ -163,6 +170,10 @@ class _Writer:
         r, c = L.eta
         ws.cell(r, 1, t("xor.eta")).style = st["header"].name
         ws.cell(r, c, self.run.eta).style = st["given"].name
+        if L.beta:
+            r, c = L.beta
+            ws.cell(r, 1, t("xor.beta")).style = st["header"].name
+            ws.cell(r, c, self.run.beta).style = st["given"].name
 
     def _block(self):
         t, ws, L, st, row = self.t, self.ws, self.layout, self.styles, self.row
@@ -173,9 +184,12 @@ class _Writer:
             x1, x2, target = (values[q] for q in _data_ids(p))
             ws.cell(h, first, t("xor.group_pattern", p=p, x1=f"{x1:g}", x2=f"{x2:g}", t=f"{target:g}"))
         grads = [c for c in row.cells if c.key.kind == "grad"]
-        news = [c for c in row.cells if c.key.kind == "new"]
+        news = [c for c in row.cells if c.key.kind == "new" and c.key.of.kind != "v"]
+        velocities = [c for c in row.cells if c.key.kind == "new" and c.key.of.kind == "v"]
         ws.cell(h, L.columns[grads[0].id], t("xor.group_grad"))
         ws.cell(h, L.columns[news[0].id], t("xor.group_new"))
+        if velocities:
+            ws.cell(h, L.columns[velocities[0].id], t("xor.group_velocity"))
         for c in range(1, L.helper + 1):
             ws.cell(h, c).style = st["section"].name
         ws.cell(h + 1, EPOCH_COL, t("xor.epoch")).style = st["header"].name
@@ -259,12 +273,12 @@ class _Writer:
         def name(n, ref):
             wb.defined_names[n] = DefinedName(n, attr_text=f"'{sheet}'!{ref}")
 
-        for qid, (r, c) in L.data.items():
+        for qid, (r, c) in L.given_cells().items():
             name(qid, _abs(r, c))
-        name("eta", _abs(*L.eta))
         for p, c in L.new_of.items():
             name(p, _abs(L.zero, c))
-            name(f"final_{p}", _abs(L.last, c))
+            if not p.startswith("v_"):
+                name(f"final_{p}", _abs(L.last, c))
         name("loss", f"{_abs(L.first, LOSS_COL)}:{_abs(L.last, LOSS_COL)}")
         for p in range(1, PATTERNS + 1):
             name(f"final_out_{p}", _abs(L.summary_row - 1 + p, 8))
@@ -289,8 +303,8 @@ class _Writer:
     def solution(self):
         L, ws = self.layout, self.ws
         self._texts("solution")
-        for qid, (r, c) in {**L.data, "eta": L.eta}.items():
-            if qid == "eta":
+        for qid, (r, c) in L.given_cells().items():
+            if qid in ("eta", "beta"):
                 ws.cell(r, c).style = GIVEN_OPEN_STYLE  # changing η and retraining is the point
         for c in L.new_of.values():
             ws.cell(L.zero, c).style = GIVEN_OPEN_STYLE
@@ -370,6 +384,8 @@ def file_stem(run: Run, lang: str) -> str:
         base += f"-{s.activation}-{s.output}-{s.loss}"
     if run.epochs != 500:
         base += f"-{run.epochs}epochs"
+    if run.optimizer != "gd":
+        base += f"-{run.optimizer}"
     return base if lang == "en" else f"{base}-{lang}"
 
 

@@ -36,21 +36,38 @@ MAX_DRAWS = 2000
 RULES = 1
 
 
+BETA = 0.9  # momentum's β: the common choice, and xor.md's measurements
+# With momentum the steps add up to about 1/(1 − β) times the gradient's: smaller rates.
+MOMENTUM_ETAS = {"squared": (0.5, 0.75, 1.0), "mse": (0.25, 0.4, 0.5), "cross-entropy": (0.1, 0.2, 0.3)}
+MOMENTUM_LINEAR_ETAS = (0.02, 0.03, 0.05)
+
+
 class Run(NamedTuple):
     shape: Shape
     params: Params  # the initial parameters
     eta: float
     epochs: int
     origin: dict
+    optimizer: str = "gd"
+    beta: float | None = None  # momentum's β (its velocities start at zero)
+
+    @property
+    def row(self):
+        return row_for(self.shape, self.optimizer)
 
     def values(self) -> dict[str, float]:
-        """The givens under their ids: eta and the initial parameters."""
+        """The givens under their ids: eta (and beta), the initial parameters (and velocities)."""
+        row = self.row
         out = {"eta": float(self.eta)}
-        out.update(zip(row_for(self.shape).params, self.params.flat().tolist()))
+        out.update(zip(row.params, self.params.flat().tolist()))
+        if self.optimizer == "momentum":
+            out["beta"] = float(self.beta)
+            out.update(dict.fromkeys(row.velocities, 0.0))
         return out
 
     def train(self) -> training.Run:
-        return training.train(self.shape, self.params, self.eta, self.epochs)
+        return training.train(self.shape, self.params, self.eta, self.epochs,
+                              self.beta if self.optimizer == "momentum" else None)
 
 
 def _pick(rng: random.Random, n: int) -> int:
@@ -93,19 +110,25 @@ def _why_rejected(run: Run, result: training.Run | None) -> str | None:
     return None
 
 
-def draw(seed: int, shape: Shape = Shape(), epochs: int = EPOCHS) -> Run:
+def draw(seed: int, shape: Shape = Shape(), epochs: int = EPOCHS, optimizer: str = "gd") -> Run:
     why = xor_shape_error(shape)
     if why:
         raise GivensError(why)
+    row_for(shape, optimizer)  # refuses an unknown optimizer
+    momentum = optimizer == "momentum"
     if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
         raise GivensError(f"the seed must be a whole number 0 or more, got {seed!r}")
     rng = random.Random(seed)
     n = len(row_for(shape).params)
     for _ in range(MAX_DRAWS):
         flat = _cents(rng, n)
-        etas = LINEAR_ETAS if shape.output == "linear" else ETAS[shape.loss]
+        if momentum:
+            etas = MOMENTUM_LINEAR_ETAS if shape.output == "linear" else MOMENTUM_ETAS[shape.loss]
+        else:
+            etas = LINEAR_ETAS if shape.output == "linear" else ETAS[shape.loss]
         eta = etas[_pick(rng, len(etas))]
-        run = Run(shape, Params.from_flat(shape, flat), eta, epochs, {"seed": seed, "rules": RULES})
+        run = Run(shape, Params.from_flat(shape, flat), eta, epochs, {"seed": seed, "rules": RULES}, optimizer,
+                  BETA if momentum else None)
         if why_rejected(run) is None:
             return run
     raise GivensError(f"no start from seed {seed} trains this {shape.label} net to a loss below 0.01 "
@@ -115,7 +138,7 @@ def draw(seed: int, shape: Shape = Shape(), epochs: int = EPOCHS) -> Run:
 def describe(run: Run) -> dict:
     s = run.shape
     return {"layers": s.label, "activation": s.activation, "output": s.output, "loss": s.loss,
-            "epochs": run.epochs, "optimizer": "gd", "values": run.values()}
+            "epochs": run.epochs, "optimizer": run.optimizer, "values": run.values()}
 
 
 def from_description(desc: dict, origin: dict) -> Run:
@@ -132,13 +155,20 @@ def from_description(desc: dict, origin: dict) -> Run:
     epochs = desc.get("epochs")
     if isinstance(epochs, bool) or not isinstance(epochs, int) or not 1 <= epochs <= MAX_EPOCHS:
         raise GivensError(f"epochs must be a whole number from 1 to {MAX_EPOCHS}")
-    if desc.get("optimizer", "gd") != "gd":
-        raise GivensError(f"unknown optimizer {desc.get('optimizer')!r}")
+    optimizer = desc.get("optimizer", "gd")
+    if not isinstance(optimizer, str):
+        raise GivensError("the optimizer must be a name")
     values = desc.get("values")
-    row = row_for(shape)
+    row = row_for(shape, optimizer)
     if not isinstance(values, dict):
         raise GivensError("the training run has no initial values")
     numbers = []
+    beta = None
+    if optimizer == "momentum":
+        b = values.get("beta")
+        if isinstance(b, bool) or not isinstance(b, (int, float)) or not 0 <= b < 1:
+            raise GivensError(f"beta must be a number from 0 to below 1, got {b!r}")
+        beta = float(b)
     for qid in ("eta",) + row.params:
         v = values.get(qid)
         if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
@@ -146,4 +176,5 @@ def from_description(desc: dict, origin: dict) -> Run:
         numbers.append(float(v))
     if numbers[0] <= 0:
         raise GivensError("the learning rate eta must be positive")
-    return Run(shape, Params.from_flat(shape, np.array(numbers[1:])), numbers[0], epochs, dict(origin))
+    return Run(shape, Params.from_flat(shape, np.array(numbers[1:])), numbers[0], epochs, dict(origin), optimizer,
+               beta)

@@ -115,3 +115,33 @@ def test_shapes_that_cannot_learn_xor_in_a_sheet_are_refused_with_a_reason():
         draw(1, Shape(2, 2, 2))
     with pytest.raises(GivensError, match="bias"):
         draw(1, Shape(bias_mode="layer"))
+
+
+def test_momentum_keeps_a_velocity_per_parameter():
+    shape = Shape()
+    flat = _random_params(shape, 8)
+    p, v = Params.from_flat(shape, flat), Params.from_flat(shape, np.linspace(-0.1, 0.1, flat.size))
+    e = training.epoch(shape, p, 0.5, velocity=v, beta=0.9)
+    gd = training.epoch(shape, p, 0.5)
+    want_v = 0.9 * v.flat() + gd.grad.flat()
+    np.testing.assert_allclose(e.velocity.flat(), want_v, rtol=1e-14)
+    np.testing.assert_allclose(e.new.flat(), flat - 0.5 * want_v, rtol=1e-14)
+
+
+def test_the_momentum_row_rules_agree_with_numpy():
+    shape = Shape(2, 3, 1)
+    row = row_for(shape, "momentum")
+    flat = _random_params(shape, 4)
+    vel = np.linspace(-0.2, 0.2, flat.size)
+    ep = training.epoch(shape, Params.from_flat(shape, flat), 0.7, velocity=Params.from_flat(shape, vel), beta=0.9)
+    values = epoch_values(row, ep)
+    env = {**data_values(), **dict(zip(row.state, np.concatenate([flat, vel]))), "eta": 0.7, "beta": 0.9}
+    for cell in row.cells:
+        env[cell.id] = cell.expr.value(env)
+        assert env[cell.id] == pytest.approx(float(values[cell.id]), rel=1e-12, abs=1e-14), cell.id
+
+
+def test_a_momentum_seed_learns_xor():
+    run = draw(42, optimizer="momentum")
+    result = run.train()
+    assert run.beta == 0.9 and result.reached() <= 0.6 * run.epochs and result.all_right()

@@ -24,12 +24,12 @@ def simulate(run, mistake=None, slips=None):
     """What a student's sheet saves when every cell follows their own formulas: rows of numbers.
     mistake: (code, from_epoch, cell id): that cell follows the catalogued mistake from that epoch on.
     slips: {(epoch, cell id): number typed over the formula}."""
-    row = row_for(run.shape)
+    row = run.row
     params = run.values()
-    env = {**data_values(), "eta": run.eta}
+    env = {**data_values(), "eta": run.eta, "beta": run.beta}
     rows = []
     for e in range(1, run.epochs + 1):
-        env.update({p: params[p] for p in row.params})
+        env.update({p: params[p] for p in row.state})
         # A first pass puts this row's cells in env: a mistake may read a cell computed after
         # it (M7 reads the row's updated output weight, which does not depend on it).
         for cell in row.cells:
@@ -43,13 +43,13 @@ def simulate(run, mistake=None, slips=None):
             if slips and (e, cell.id) in slips:
                 value = slips[(e, cell.id)]
             env[cell.id] = out[cell.id] = value
-        params = {p: out[f"new_{p}"] for p in row.params}
+        params = {p: out[f"new_{p}"] for p in row.state}
         rows.append(out)
     return rows
 
 
 def write_values(exercise: Path, run, rows, out: Path) -> Path:
-    layout = lay_out(row_for(run.shape), run.epochs, text("en"))
+    layout = lay_out(run.row, run.epochs, text("en"))
     wb = openpyxl.load_workbook(exercise)
     ws = wb.worksheets[0]
     for e, values in enumerate(rows, start=1):
@@ -188,3 +188,15 @@ def test_a_students_own_formulas_filled_down_train_the_net_and_check_as_correct(
     # Saved by openpyxl without results: check recalculates a copy itself.
     direct = check_file(files[0])
     assert direct.status == 0 and "recalculated" in direct.submission.notes
+
+
+def test_a_momentum_run_is_checked_with_its_velocities(tmp_path):
+    run = draw(42, optimizer="momentum")
+    exercise, _ = write_pair(run, tmp_path)
+    good = check_file(write_values(exercise, run, simulate(run), tmp_path / "good.xlsx"))
+    assert good.status == 0 and good.grade.target_met and good.grade.reached == run.train().reached()
+    bad = check_file(write_values(exercise, run, simulate(run, mistake=("M8", 30, "new_w_3")), tmp_path / "m8.xlsx"))
+    first = bad.grade.first
+    assert (first.epoch, first.id, first.verdict, first.mistake) == (30, "new_w_3", "misconception", "M8")
+    names = openpyxl.load_workbook(exercise).defined_names
+    assert "beta" in names and "v_w_1" in names and "final_w_1" in names and "final_v_w_1" not in names

@@ -45,7 +45,7 @@ def saved(path: Path) -> dict:
 def assert_matches_numpy(path: Path, run, where: str):
     names, ws = saved(path)
     result = run.train()
-    row = row_for(run.shape)
+    row = run.row
     for pid, want in zip(row.params, result.params[-1]):
         assert names[f"final_{pid}"] == pytest.approx(want, rel=1e-9, abs=1e-12), f"{where}: final_{pid}"
     for p in range(4):
@@ -56,7 +56,7 @@ def assert_matches_numpy(path: Path, run, where: str):
     from sheetprop.xor_sheet import LOSS_COL, lay_out
     from sheetprop.text import text
 
-    layout = lay_out(row, run.epochs, text("en"))
+    layout = lay_out(row, run.epochs, text("en"))  # the same addresses in every language
     column = [ws.cell(layout.first + e, LOSS_COL).value for e in range(run.epochs)]
     np.testing.assert_allclose(column, result.loss, rtol=1e-9, atol=1e-15, err_msg=where)
 
@@ -71,6 +71,16 @@ def test_the_solution_recalculated_by_libreoffice_and_gnumeric_trains_like_numpy
     assert_matches_numpy(lo, run, "LibreOffice")
     gn = gnumeric_recalc(solution, tmp_path / "gnumeric.xlsx")
     assert_matches_numpy(gn, run, "Gnumeric")
+
+
+@pytest.mark.libreoffice
+def test_a_momentum_solution_recalculated_by_libreoffice_and_gnumeric_trains_like_numpy(tmp_path):
+    run = draw(42, optimizer="momentum")
+    assert run.beta == 0.9
+    _, solution = write_pair(run, tmp_path)
+    lo, = libreoffice.recalculate([solution], tmp_path / "lo")
+    assert_matches_numpy(lo, run, "LibreOffice, momentum")
+    assert_matches_numpy(gnumeric_recalc(solution, tmp_path / "gnumeric.xlsx"), run, "Gnumeric, momentum")
 
 
 @pytest.mark.libreoffice

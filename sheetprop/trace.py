@@ -26,7 +26,7 @@ from .tolerance import DEFAULT, Tolerance
 from .training import Params
 from .values import PLAIN_NUMBER, escape
 from .xor_check import EpochFault, RunGrade
-from .xor_task import MAX_EPOCHS, Run
+from .xor_task import MAX_EPOCHS, Run, describe
 
 MAGIC = "# sheetprop xor trace:"
 DECLARED = ("layers", "activation", "output", "loss", "eta")
@@ -142,7 +142,8 @@ def parse(data: bytes, name: str) -> TraceSubmission:
         if k:
             loss[k - 1] = _number(fields[1], f"line {n}, column loss")
     run = Run(shape, Params.from_flat(shape, params[0]), eta, len(records) - 1, {})
-    meta = {"lang": "en", "origin": {}, "sheet": name, "kind": "trace"}
+    # Two traces are "the same variant" (classroom.py) when they start from the same parameters and η.
+    meta = {"lang": "en", "origin": {}, "sheet": name, "kind": "trace", "exercise": describe(run)}
     return TraceSubmission(Path(name), meta, run, row, params, loss, want)
 
 

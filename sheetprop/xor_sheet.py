@@ -14,8 +14,12 @@ column of this row, a parameter column of the row above, a named data cell.
 
 from __future__ import annotations
 
+import io
+import re
+import zipfile
 from copy import copy
 from pathlib import Path
+from xml.sax.saxutils import escape
 from typing import NamedTuple
 
 from openpyxl import Workbook
@@ -34,6 +38,7 @@ from .write import ANSWER_FILL, BOX, GIVEN_OPEN_STYLE, OutputExists, named_style
 from .xor_task import TASK, Run, describe
 
 BLOCK_FORMAT = "0.000000"
+SHEET_PART = "xl/worksheets/sheet1.xml"  # openpyxl's name for a workbook's only sheet
 EPOCH_COL, LOSS_COL = 1, 2
 FIRST_CELL_COL = 3
 INSTRUCTION_ROW = 4
@@ -210,13 +215,19 @@ class _Writer:
         # Named once, then copied: assigning a style by name costs more than the cell itself.
         answer = first._style
         columns = list(L.columns.values())
-        for e in range(1, L.epochs + 1):
-            r = L.zero + e
-            ws.cell(r, EPOCH_COL, e)
-            for c in columns:
-                ws.cell(r, c)._style = copy(answer)
-            # The helper reads the student's own loss: a blank is not a loss below 0.01.
-            ws.cell(r, L.helper, f'=IF(AND(ISNUMBER({loss_col}{r}),{loss_col}{r}<{TARGET}),A{r},"")')
+        # Epoch 1 only: the rows after it are the same with other row numbers, written
+        # straight into the sheet's XML when the file is saved (_save), which openpyxl would
+        # take seconds to do for a run's tens of thousands of cells.
+        r = L.first
+        ws.cell(r, EPOCH_COL, 1)
+        for c in columns:
+            ws.cell(r, c)._style = copy(answer)
+        ws.cell(r, L.helper, in_row(self.helper_formula(), L, 1))
+
+    def helper_formula(self) -> str:
+        """Epoch e's helper: e where the student's loss is below 0.01 (a blank is not)."""
+        loss = get_column_letter(LOSS_COL) + _HERE
+        return f'=IF(AND(ISNUMBER({loss}),{loss}<{TARGET}),A{_HERE},"")'
 
     def _summary(self):
         t, ws, L, st = self.t, self.ws, self.layout, self.styles
@@ -308,11 +319,53 @@ class _Writer:
                 ws.cell(r, c).style = GIVEN_OPEN_STYLE  # changing η and retraining is the point
         for c in L.new_of.values():
             ws.cell(L.zero, c).style = GIVEN_OPEN_STYLE
-        templates = row_formulas(self.row, L)
-        for e in range(1, L.epochs + 1):
+        for c, body in row_formulas(self.row, L):
+            ws.cell(L.first, c).value = in_row(body, L, 1)
+        self.kind = "solution"
+
+    def save(self, path: Path):
+        """The workbook with every epoch's row: openpyxl writes epoch 1, the rest is spliced in."""
+        buffer = io.BytesIO()
+        self.wb.save(buffer)
+        L = self.layout
+        with zipfile.ZipFile(buffer) as z:
+            parts = [(info, z.read(info.filename)) for info in z.infolist()]
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+            for info, data in parts:
+                if info.filename == SHEET_PART:
+                    data = self._with_rows(data)
+                out.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
+
+    def _with_rows(self, sheet: bytes) -> bytes:
+        L = self.layout
+        loss = f'<c r="{get_column_letter(LOSS_COL)}{L.first}" s="'.encode()
+        at = sheet.find(loss)
+        end = sheet.rfind(b"</sheetData>")
+        if at < 0 or end < 0 or sheet.rfind(b'<row r="', 0, end) < sheet.find(f'<row r="{L.first}"'.encode()):
+            raise RuntimeError("unexpected sheet XML from openpyxl")  # pragma: no cover - a changed openpyxl
+        style = sheet[at + len(loss): sheet.index(b'"', at + len(loss))].decode()
+        cells = sorted((c, None) for c in L.columns.values())
+        if getattr(self, "kind", "exercise") == "solution":
+            cells = sorted(row_formulas(self.row, L))
+        helper = get_column_letter(L.helper)
+        helper_f = escape(self.helper_formula()[1:])
+        parts = []
+        for e in range(2, L.epochs + 1):
             r, above = str(L.zero + e), str(L.zero + e - 1)
-            for c, body in templates:
-                ws.cell(L.zero + e, c).value = body.replace(_HERE, r).replace(_ABOVE, above)
+            parts.append(f'<row r="{r}"><c r="A{r}" t="n"><v>{e}</v></c>')
+            for c, body in cells:
+                ref = f"{get_column_letter(c)}{r}"
+                if body is None:
+                    parts.append(f'<c r="{ref}" s="{style}"/>')
+                else:
+                    f = escape(body[1:]).replace(_HERE, r).replace(_ABOVE, above)
+                    parts.append(f'<c r="{ref}" s="{style}"><f>{f}</f><v></v></c>')
+            parts.append(f'<c r="{helper}{r}"><f>{helper_f.replace(_HERE, r)}</f><v></v></c></row>')
+        sheet = sheet[:end] + "".join(parts).encode() + sheet[end:]
+        # The sheet's used range now ends at the last epoch.
+        return re.sub(rb'<dimension ref="([A-Z]+[0-9]+):([A-Z]+)[0-9]+"\s*/>',
+                      lambda m: b'<dimension ref="' + m.group(1) + b":" + m.group(2) + str(L.last).encode() + b'"/>',
+                      sheet, count=1)
 
 
 # Row-number placeholders: each formula is rendered once and given its row numbers per epoch.
@@ -400,15 +453,7 @@ def write_pair(run: Run, out_dir: Path, lang: str = "en", force: bool = False) -
     Path(out_dir).mkdir(parents=True, exist_ok=True)
     w = _Writer(run, lang, None)
     w.exercise()
-    w.wb.save(exercise)
+    w.save(exercise)
     w.solution()
-    w.wb.save(solution)
+    w.save(solution)
     return exercise, solution
-
-
-def build(run: Run, kind: str, lang: str = "en") -> Workbook:
-    w = _Writer(run, lang, None)
-    w.exercise()
-    if kind == "solution":
-        w.solution()
-    return w.wb

@@ -157,13 +157,26 @@ class Run(NamedTuple):
         return bool(np.all((self.final_out > 0.5) == (np.asarray(targets) > 0.5)))
 
 
+def train_many(shape: Shape, flats: np.ndarray, etas, epochs: int, beta: float | None = None, history: bool = False):
+    """Several runs at once (a batch of starting parameters, each with its η), from zero velocity
+    with momentum: (losses (B, epochs), final parameters (B, P), outputs after training (B, 4),
+    and with history every epoch's parameters (B, epochs + 1, P))."""
+    flats = np.asarray(flats, dtype=float)
+    p = Params.from_flat(shape, flats)
+    v = None if beta is None else Params.from_flat(shape, np.zeros_like(flats))
+    losses = np.empty((flats.shape[0], epochs))
+    kept = [flats] if history else None
+    for e in range(epochs):
+        step = epoch(shape, p, etas, velocity=v, beta=beta or 0.0)
+        losses[:, e] = step.loss
+        p, v = step.new, step.velocity
+        if history:
+            kept.append(p.flat())
+    final = p.flat()
+    return losses, final, outputs(shape, p)[..., 0], (np.stack(kept, axis=1) if history else None)
+
+
 def train(shape: Shape, p: Params, eta: float, epochs: int, beta: float | None = None) -> Run:
     """Full-batch gradient descent; with beta, momentum (starting from zero velocity)."""
-    flats, losses = [p.flat()], []
-    v = None if beta is None else Params.from_flat(shape, np.zeros_like(p.flat()))
-    for _ in range(epochs):
-        e = epoch(shape, p, eta, velocity=v, beta=beta or 0.0)
-        losses.append(float(e.loss))
-        p, v = e.new, e.velocity
-        flats.append(p.flat())
-    return Run(np.array(flats), np.array(losses), outputs(shape, p)[:, 0])
+    losses, _, out, kept = train_many(shape, p.flat()[None], np.array([eta]), epochs, beta, history=True)
+    return Run(kept[0], losses[0], out[0])

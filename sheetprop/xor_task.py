@@ -86,28 +86,47 @@ def _cents(rng: random.Random, count: int) -> np.ndarray:
     return np.array(out)
 
 
-def why_rejected(run: Run, result: training.Run | None = None) -> str | None:
+def why_rejected(run: Run) -> str | None:
+    """None for a good run, else the reason it is not one."""
+    return screen([run])[0]
+
+
+def screen(runs: list[Run]) -> list[str | None]:
+    """Each run's reason for rejection (or None), all trained together with their nudged twins."""
+    shape, epochs, beta = runs[0].shape, runs[0].epochs, runs[0].beta
+    flats = np.array([r.params.flat() for r in runs])
+    etas = np.array([r.eta for r in runs])
+    batch = np.concatenate([flats, flats + PERTURBATION, flats - PERTURBATION])
     with np.errstate(all="ignore"):  # a run that overflows is simply rejected
-        return _why_rejected(run, result)
+        losses, finals, outs, _ = training.train_many(shape, batch, np.tile(etas, 3), epochs,
+                                                      beta if runs[0].optimizer == "momentum" else None)
+    n = len(runs)
+
+    def reached(k):
+        below = np.flatnonzero(losses[k] < training.TARGET_LOSS)
+        return int(below[0]) + 1 if below.size else None
+
+    out = []
+    for k in range(n):
+        at = reached(k)
+        if not np.all(np.isfinite(losses[k])):
+            out.append("the run overflows")
+        elif at is None:
+            out.append("the loss never falls below 0.01")
+        elif at > REACH_BY * epochs:
+            out.append(f"the loss falls below 0.01 only at epoch {at}")
+        elif not np.all((outs[k] > 0.5) == (training.XOR_TARGETS[:, 0] > 0.5)):
+            out.append("an output ends on the wrong side of 0.5")
+        elif any(reached(k + m * n) != at or not np.allclose(finals[k + m * n], finals[k], rtol=0, atol=1e-6)
+                 for m in (1, 2)):
+            out.append("the run is not numerically stable")
+        else:
+            out.append(None)
+    return out
 
 
-def _why_rejected(run: Run, result: training.Run | None) -> str | None:
-    result = result or run.train()
-    if not np.all(np.isfinite(result.loss)):
-        return "the run overflows"
-    reached = result.reached()
-    if reached is None:
-        return "the loss never falls below 0.01"
-    if reached > REACH_BY * run.epochs:
-        return f"the loss falls below 0.01 only at epoch {reached}"
-    if not result.all_right():
-        return "an output ends on the wrong side of 0.5"
-    for sign in (1.0, -1.0):
-        nudged = run._replace(params=Params.from_flat(run.shape, run.params.flat() + sign * PERTURBATION))
-        other = nudged.train()
-        if other.reached() != reached or not np.allclose(other.params[-1], result.params[-1], rtol=0, atol=1e-6):
-            return "the run is not numerically stable"
-    return None
+# Candidates screened together: one batched training costs about what one run does.
+SCREEN_BATCH = 8
 
 
 def draw(seed: int, shape: Shape = Shape(), epochs: int = EPOCHS, optimizer: str = "gd") -> Run:
@@ -120,17 +139,21 @@ def draw(seed: int, shape: Shape = Shape(), epochs: int = EPOCHS, optimizer: str
         raise GivensError(f"the seed must be a whole number 0 or more, got {seed!r}")
     rng = random.Random(seed)
     n = len(row_for(shape).params)
-    for _ in range(MAX_DRAWS):
-        flat = _cents(rng, n)
-        if momentum:
-            etas = MOMENTUM_LINEAR_ETAS if shape.output == "linear" else MOMENTUM_ETAS[shape.loss]
-        else:
-            etas = LINEAR_ETAS if shape.output == "linear" else ETAS[shape.loss]
-        eta = etas[_pick(rng, len(etas))]
-        run = Run(shape, Params.from_flat(shape, flat), eta, epochs, {"seed": seed, "rules": RULES}, optimizer,
-                  BETA if momentum else None)
-        if why_rejected(run) is None:
-            return run
+    if momentum:
+        etas = MOMENTUM_LINEAR_ETAS if shape.output == "linear" else MOMENTUM_ETAS[shape.loss]
+    else:
+        etas = LINEAR_ETAS if shape.output == "linear" else ETAS[shape.loss]
+    for _ in range(0, MAX_DRAWS, SCREEN_BATCH):
+        # Drawn in the seed's order; the first good one wins, so the batch size changes nothing.
+        candidates = []
+        for _ in range(SCREEN_BATCH):
+            flat = _cents(rng, n)
+            eta = etas[_pick(rng, len(etas))]
+            candidates.append(Run(shape, Params.from_flat(shape, flat), eta, epochs, {"seed": seed, "rules": RULES},
+                                  optimizer, BETA if momentum else None))
+        for run, why in zip(candidates, screen(candidates)):
+            if why is None:
+                return run
     raise GivensError(f"no start from seed {seed} trains this {shape.label} net to a loss below 0.01 "
                       f"within {epochs} epochs; try another seed or more --epochs")
 

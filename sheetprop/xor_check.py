@@ -14,6 +14,7 @@ the graph's mistakes, folded like its rules) that gives the student's value name
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,6 +31,8 @@ from .xlsx import Xlsx, parse_reference
 from .xor_task import TASK, Run, from_description
 
 GIVEN_TOLERANCE = 1e-12
+_COLUMN = re.compile(r"[A-Z]{1,3}")
+_COORD = re.compile(r"[A-Z]{1,3}[1-9][0-9]{0,6}")
 
 
 @dataclass
@@ -76,7 +79,10 @@ def read_run(intake, book: Xlsx, meta: dict, notes: list[str]) -> RunSubmission:
             dict(cells["givens"])
     except (KeyError, TypeError, ValueError):
         raise Rejected("bad_metadata", "its sheetprop metadata is incomplete") from None
-    if set(columns) != set(row.ids) or epochs != run.epochs or not 1 <= zero < 1_000_000:
+    # The metadata is the student's file too: every address in it must be a plain one.
+    if set(columns) != set(row.ids) or epochs != run.epochs or not 1 <= zero <= 1_000_000 - epochs \
+            or not all(isinstance(c, str) and _COLUMN.fullmatch(c) for c in columns.values()) \
+            or not all(isinstance(c, str) and _COORD.fullmatch(c) for c in given_at.values()):
         raise Rejected("bad_metadata", "its sheetprop metadata is incomplete")
     sheet = meta["sheet"]
     if meta.get("kind") == "solution":

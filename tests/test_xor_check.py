@@ -200,3 +200,27 @@ def test_a_momentum_run_is_checked_with_its_velocities(tmp_path):
     assert (first.epoch, first.id, first.verdict, first.mistake) == (30, "new_w_3", "misconception", "M8")
     names = openpyxl.load_workbook(exercise).defined_names
     assert "beta" in names and "v_w_1" in names and "final_w_1" in names and "final_v_w_1" not in names
+
+
+@pytest.mark.parametrize("mangle", [
+    lambda m: m["cells"]["columns"].update(delta_o1_p1="A1:ZZ99"),
+    lambda m: m["cells"]["givens"].update(eta="'Other'!A1"),
+    lambda m: m["cells"].update(zero=-5),
+    lambda m: m["cells"].update(epochs=10**9),
+    lambda m: m["exercise"].update(epochs="500"),
+    lambda m: m["exercise"]["values"].update(eta="fast"),
+    lambda m: m["exercise"].update(layers="2-2-2"),
+    lambda m: m["exercise"].update(optimizer="adam"),
+    lambda m: m["cells"].pop("columns"),
+])
+def test_mangled_training_metadata_gets_one_line_and_status_2(generated, tmp_path, mangle):
+    _, exercise, _ = generated
+    wb = openpyxl.load_workbook(exercise)
+    prop = next(p for p in wb.custom_doc_props.props if p.name == "sheetprop")
+    meta = json.loads(prop.value)
+    mangle(meta)
+    prop.value = json.dumps(meta)
+    path = tmp_path / "mangled.xlsx"
+    wb.save(path)
+    result = check_file(path)
+    assert result.status == 2 and result.error_code == "bad_metadata", result.error

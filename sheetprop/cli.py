@@ -54,7 +54,8 @@ def cli():
               help="step: one training step (part 1); xor: train the net on XOR, one row per epoch (part 2).")
 @click.option("--epochs", type=click.IntRange(1, 5000), default=None, help="With --task xor: epochs (default 500).")
 @click.option("--optimizer", type=click.Choice(["gd", "momentum", "sgd"]), default="gd", show_default=True,
-              help="With --task xor: full-batch gradient descent, or with momentum (β 0.9).")
+              help="With --task xor: full-batch gradient descent, with momentum (β 0.9), or one update per "
+                   "pattern (sgd, four an epoch).")
 def generate(seed, preset, givens_file, layers, bias, frozen_biases, activation, output_act, loss, lang, out_dir,
              force, roster, secret, reseed, task, epochs, optimizer):
     """Write an exercise workbook and its live-formula solution (or one per student of a roster)."""
@@ -62,8 +63,6 @@ def generate(seed, preset, givens_file, layers, bias, frozen_biases, activation,
         if seed is None or preset or givens_file or roster or bias != "neuron" or frozen_biases:
             raise click.UsageError("--task xor takes --seed N (with --layers, --activation, --output, --loss, "
                                    "--epochs); biases are one per neuron, trained")
-        if optimizer == "sgd":
-            raise Failure("--optimizer sgd (one update per pattern) is not available yet: use gd or momentum")
         _generate_xor(seed, layers, activation, output_act, loss, epochs, optimizer, lang, out_dir, force)
         return
     if epochs is not None or optimizer != "gd":

@@ -83,7 +83,7 @@ class Cell(NamedTuple):
         return self.key.example
 
 
-OPTIMIZERS = ("gd", "momentum")
+OPTIMIZERS = ("gd", "momentum", "sgd")
 
 
 class Row(NamedTuple):
@@ -98,6 +98,12 @@ class Row(NamedTuple):
     def state(self) -> tuple[str, ...]:
         """What a row takes from the row above: the parameters, and with momentum their velocities."""
         return self.params + self.velocities
+
+    @property
+    def state_cells(self) -> tuple[str, ...]:
+        """The cells of a row that hold that state after it (with sgd, pattern 4's updates)."""
+        last = f"_p{PATTERNS}" if self.optimizer == "sgd" else ""
+        return tuple(f"new_{q}{last}" for q in self.state)
 
     @property
     def ids(self) -> tuple[str, ...]:
@@ -155,6 +161,35 @@ def row_for(shape: Shape, optimizer: str = "gd") -> Row:
     cells: list[Cell] = []
     forward = [q for q in graph.answers if q.id in columns and q.key.kind != "delta"]
     deltas = [q for q in graph.answers if q.key.kind == "delta"]
+    params = tuple(qid for field, ids in graph.given_plan if field in ("w_hidden", "w_out") for qid in ids) + \
+        tuple(qid for field, ids in graph.given_plan if field in ("b_hidden", "b_out") for qid in ids)
+    if optimizer == "sgd":
+        # One update per pattern: pattern p starts from the parameters pattern p − 1 ended with
+        # (pattern 1 from the row above), and its gradients are its own.
+        grads = [q for q in graph.answers if q.key.kind == "grad"]
+        updates = [q for q in graph.answers if q.key.kind == "new"]
+        per_pattern |= {q.id for q in grads}
+
+        def start_of(p: int):
+            if p == 1:
+                return lambda qid: None
+            return lambda qid: Ref(keys.new(graph[qid].key)._replace(example=p - 1).id) if qid in params else None
+
+        for p in range(1, PATTERNS + 1):
+            def build(e, d, p=p):
+                return substitute(on_pattern(inline(e, d), p), start_of(p))
+            for q in forward + deltas + grads:
+                expr, found = with_mistakes(q, build)
+                cells.append(Cell(q.key._replace(example=p), q, expr, found, None))
+            for q in updates:
+                expr, found = with_mistakes(q, build)
+                old = q.old if p == 1 else keys.new(graph[q.old].key)._replace(example=p - 1).id
+                cells.append(Cell(q.key._replace(example=p), q, expr, found, old))
+        total = graph[LOSS_ID]
+        expr, found = with_mistakes(total, lambda e, d: sum_of(on_pattern(inline(e, d), p)
+                                                               for p in range(1, PATTERNS + 1)))
+        cells.append(Cell(total.key, total, expr, found, None))
+        return Row(shape, graph, tuple(cells), params, optimizer)
     for p in range(1, PATTERNS + 1):
         for q in forward:
             expr, found = with_mistakes(q, lambda e, d: on_pattern(inline(e, d), p))
@@ -172,8 +207,6 @@ def row_for(shape: Shape, optimizer: str = "gd") -> Row:
             expr, found = with_mistakes(q, lambda e, d: sum_of(on_pattern(inline(e, d), p)
                                                                for p in range(1, PATTERNS + 1)))
             cells.append(Cell(q.key, q, expr, found, None))
-    params = tuple(qid for field, ids in graph.given_plan if field in ("w_hidden", "w_out") for qid in ids) + \
-        tuple(qid for field, ids in graph.given_plan if field in ("b_hidden", "b_out") for qid in ids)
     velocities: tuple[str, ...] = ()
     step = {}  # momentum: each update steps along the new velocity instead of the gradient
     if optimizer == "momentum":
@@ -204,8 +237,11 @@ def data_values() -> dict[str, float]:
     return out
 
 
-def epoch_values(row: Row, ep: Epoch) -> dict[str, np.ndarray]:
-    """The numpy reference's arrays under the row's ids (each with the run's batch shape)."""
+def epoch_values(row: Row, ep) -> dict[str, np.ndarray]:
+    """The numpy reference's arrays under the row's ids (each with the run's batch shape);
+    ep is an Epoch, or with sgd the four per-pattern steps of training.epoch_sgd."""
+    if row.optimizer == "sgd":
+        return _sgd_values(row, ep)
     s = row.shape
     v: dict[str, np.ndarray] = {}
     def at(kind, neuron, p):
@@ -231,3 +267,21 @@ def epoch_values(row: Row, ep: Epoch) -> dict[str, np.ndarray]:
 
 def param_values(row: Row, p: Params) -> dict[str, float]:
     return dict(zip(row.params, p.flat().tolist()))
+
+
+def _sgd_values(row: Row, steps) -> dict[str, np.ndarray]:
+    s = row.shape
+    v: dict[str, np.ndarray] = {}
+    for p, st in enumerate(steps):
+        for layer, n, arrays in (("h", s.n_hidden, (st.net_h, st.out_h, st.delta_h)),
+                                 ("o", s.n_out, (st.net_o, st.out_o, st.delta_o))):
+            for j in range(n):
+                for kind, a in zip(("net", "out", "delta"), arrays):
+                    v[keys.of_neuron(kind, f"{layer}{j + 1}")._replace(example=p + 1).id] = a[..., 0, j]
+        grads, news = st.grad.flat(), st.new.flat()
+        for n, qid in enumerate(row.params):
+            key = row.graph[qid].key
+            v[keys.grad(key)._replace(example=p + 1).id] = grads[..., n]
+            v[keys.new(key)._replace(example=p + 1).id] = news[..., n]
+    v[LOSS_ID] = sum(st.loss for st in steps)
+    return {qid: v[qid] for qid in row.ids}

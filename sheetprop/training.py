@@ -137,6 +137,17 @@ def epoch(shape: Shape, p: Params, eta, X=XOR_INPUTS, T=XOR_TARGETS, velocity: P
     return Epoch(net_h, out_h, net_o, out_o, loss, delta_o, delta_h, grad, new, None if velocity is None else step)
 
 
+def epoch_sgd(shape: Shape, p: Params, eta, X=XOR_INPUTS, T=XOR_TARGETS) -> tuple[Epoch, ...]:
+    """One epoch of per-pattern (stochastic) gradient descent: four steps, one per pattern in
+    order, each a full step on that pattern alone from the parameters the one before ended with.
+    The epoch's loss is the sum of the four patterns' losses, each at its own step's start."""
+    steps = []
+    for k in range(X.shape[0]):
+        steps.append(epoch(shape, p, eta, X[k:k + 1], T[k:k + 1]))
+        p = steps[-1].new
+    return tuple(steps)
+
+
 def outputs(shape: Shape, p: Params, X=XOR_INPUTS) -> np.ndarray:
     """The net's output on each pattern, (..., 4, O)."""
     out_h = activate(shape.activation, np.einsum("...hi,pi->...ph", p.w_hidden, X) + p.b_hidden[..., None, :])
@@ -157,7 +168,8 @@ class Run(NamedTuple):
         return bool(np.all((self.final_out > 0.5) == (np.asarray(targets) > 0.5)))
 
 
-def train_many(shape: Shape, flats: np.ndarray, etas, epochs: int, beta: float | None = None, history: bool = False):
+def train_many(shape: Shape, flats: np.ndarray, etas, epochs: int, beta: float | None = None, history: bool = False,
+               sgd: bool = False):
     """Several runs at once (a batch of starting parameters, each with its η), from zero velocity
     with momentum: (losses (B, epochs), final parameters (B, P), outputs after training (B, 4),
     and with history every epoch's parameters (B, epochs + 1, P))."""
@@ -167,16 +179,21 @@ def train_many(shape: Shape, flats: np.ndarray, etas, epochs: int, beta: float |
     losses = np.empty((flats.shape[0], epochs))
     kept = [flats] if history else None
     for e in range(epochs):
-        step = epoch(shape, p, etas, velocity=v, beta=beta or 0.0)
-        losses[:, e] = step.loss
-        p, v = step.new, step.velocity
+        if sgd:
+            steps = epoch_sgd(shape, p, etas)
+            losses[:, e] = sum(st.loss for st in steps)
+            p = steps[-1].new
+        else:
+            step = epoch(shape, p, etas, velocity=v, beta=beta or 0.0)
+            losses[:, e] = step.loss
+            p, v = step.new, step.velocity
         if history:
             kept.append(p.flat())
     final = p.flat()
     return losses, final, outputs(shape, p)[..., 0], (np.stack(kept, axis=1) if history else None)
 
 
-def train(shape: Shape, p: Params, eta: float, epochs: int, beta: float | None = None) -> Run:
-    """Full-batch gradient descent; with beta, momentum (starting from zero velocity)."""
-    losses, _, out, kept = train_many(shape, p.flat()[None], np.array([eta]), epochs, beta, history=True)
+def train(shape: Shape, p: Params, eta: float, epochs: int, beta: float | None = None, sgd: bool = False) -> Run:
+    """Full-batch gradient descent; with beta, momentum (starting from zero velocity); or per-pattern."""
+    losses, _, out, kept = train_many(shape, p.flat()[None], np.array([eta]), epochs, beta, history=True, sgd=sgd)
     return Run(kept[0], losses[0], out[0])

@@ -228,7 +228,7 @@ def grade_run(sub: RunSubmission, tolerance: Tolerance = DEFAULT, carried: str =
     ids = row.ids
     col = {q: k for k, q in enumerate(ids)}
     n_params = len(row.params)
-    new_cols = [col[f"new_{p}"] for p in row.state]
+    new_cols = [col[q] for q in row.state_cells]
     start = np.array([used[p] for p in row.state])
     # Each row's starting state: the givens for epoch 1, the student's row above after that
     # (the parameters, and with momentum their velocities).
@@ -237,12 +237,20 @@ def grade_run(sub: RunSubmission, tolerance: Tolerance = DEFAULT, carried: str =
     with np.errstate(all="ignore"):
         state = np.where(usable[:, None], before, 0.0)
         velocity = Params.from_flat(shape, state[:, n_params:]) if row.velocities else None
-        ep = training.epoch(shape, Params.from_flat(shape, state[:, :n_params]), eta, X, T, velocity, beta or 0.0)
+        start_params = Params.from_flat(shape, state[:, :n_params])
+        if row.optimizer == "sgd":
+            ep = training.epoch_sgd(shape, start_params, eta, X, T)
+            scale = np.zeros((len(before), len(ids)))
+        else:
+            ep = training.epoch(shape, start_params, eta, X, T, velocity, beta or 0.0)
+            scale = _scales(row, ep, X)
         expected = np.column_stack([epoch_values(row, ep)[q] for q in ids])
-        scale = _scales(row, ep, X)
+        # An update is judged on its change from the parameter it replaces: the row above's, or
+        # (sgd) the student's own update of the pattern before.
         old = np.zeros_like(expected)
-        for q, p in zip((f"new_{p}" for p in row.params), range(len(row.params))):
-            old[:, col[q]] = before[:, p]
+        for k, c in enumerate(row.cells):
+            if c.old is not None:
+                old[:, k] = before[:, row.state.index(c.old)] if c.old in row.state else sub.values[:, col[c.old]]
         is_update = np.array([c.old is not None for c in row.cells])
         got, want = sub.values - old, expected - old
         allowed = tolerance.rel * np.maximum(np.abs(want), scale) + tolerance.abs \
@@ -274,7 +282,8 @@ def grade_run(sub: RunSubmission, tolerance: Tolerance = DEFAULT, carried: str =
         final_outputs = [float(v) for v in out]
         right = bool(np.all((out > 0.5) == (T[:, 0] > 0.5)))
     with np.errstate(all="ignore"):
-        reference = training.train(shape, Params.from_flat(shape, start[:n_params]), eta, run.epochs, beta) \
+        reference = training.train(shape, Params.from_flat(shape, start[:n_params]), eta, run.epochs, beta,
+                                   sgd=row.optimizer == "sgd") \
             if np.array_equal(X, training.XOR_INPUTS) and np.array_equal(T, training.XOR_TARGETS) else None
     return RunGrade(run.epochs, int(row_ok.sum()), n_carried, faults, reached, best, final_outputs, right,
                     None if reference is None else reference.reached(), changes, carried)

@@ -94,18 +94,20 @@ def lay_out(row: Row, epochs: int, t: Text) -> Layout:
     columns = {"E_total": LOSS_COL}
     col = FIRST_CELL_COL
     per_pattern = [c for c in row.cells if c.pattern is not None]
+    new_of = {}  # each state id (w_1, v_w_1) -> the column of the cell holding it after an epoch
     for p in range(1, PATTERNS + 1):
         for c in per_pattern:
             if c.pattern == p:
                 columns[c.id] = col
+                if c.key.kind == "new":  # sgd: the last pattern's update ends the epoch
+                    new_of[c.key.of.id] = col
                 col += 1
-    new_of = {}
     for c in row.cells:
-        if c.key.kind == "grad":
+        if c.key.kind == "grad" and c.pattern is None:
             columns[c.id] = col
             col += 1
     for c in row.cells:
-        if c.key.kind == "new":  # velocities (momentum) first, then the parameters
+        if c.key.kind == "new" and c.pattern is None:  # velocities (momentum) first, then the parameters
             columns[c.id] = col
             new_of[c.key.of.id] = col
             col += 1
@@ -187,12 +189,17 @@ class _Writer:
         for p in range(1, PATTERNS + 1):
             first = min(c for q, c in L.columns.items() if q.endswith(f"_p{p}"))
             x1, x2, target = (values[q] for q in _data_ids(p))
-            ws.cell(h, first, t("xor.group_pattern", p=p, x1=f"{x1:g}", x2=f"{x2:g}", t=f"{target:g}"))
-        grads = [c for c in row.cells if c.key.kind == "grad"]
-        news = [c for c in row.cells if c.key.kind == "new" and c.key.of.kind != "v"]
-        velocities = [c for c in row.cells if c.key.kind == "new" and c.key.of.kind == "v"]
-        ws.cell(h, L.columns[grads[0].id], t("xor.group_grad"))
-        ws.cell(h, L.columns[news[0].id], t("xor.group_new"))
+            group = t("xor.group_pattern", p=p, x1=f"{x1:g}", x2=f"{x2:g}", t=f"{target:g}")
+            if row.optimizer == "sgd":
+                group += t("xor.group_sgd")
+            ws.cell(h, first, group)
+        summed = [c for c in row.cells if c.pattern is None]
+        grads = [c for c in summed if c.key.kind == "grad"]
+        news = [c for c in summed if c.key.kind == "new" and c.key.of.kind != "v"]
+        velocities = [c for c in summed if c.key.kind == "new" and c.key.of.kind == "v"]
+        if grads:  # (with sgd, every gradient and update belongs to its pattern)
+            ws.cell(h, L.columns[grads[0].id], t("xor.group_grad"))
+            ws.cell(h, L.columns[news[0].id], t("xor.group_new"))
         if velocities:
             ws.cell(h, L.columns[velocities[0].id], t("xor.group_velocity"))
         for c in range(1, L.helper + 1):

@@ -40,6 +40,8 @@ BETA = 0.9  # momentum's β: the common choice, and xor.md's measurements
 # With momentum the steps add up to about 1/(1 − β) times the gradient's: smaller rates.
 MOMENTUM_ETAS = {"squared": (0.5, 0.75, 1.0), "mse": (0.25, 0.4, 0.5), "cross-entropy": (0.1, 0.2, 0.3)}
 MOMENTUM_LINEAR_ETAS = (0.02, 0.03, 0.05)
+# Per-pattern steps: four a epoch, each on one pattern's gradient.
+SGD_ETAS = {"squared": (2.0, 3.0, 4.0), "mse": (1.0, 1.5, 2.0), "cross-entropy": (0.5, 1.0, 1.5)}
 
 
 class Run(NamedTuple):
@@ -67,7 +69,7 @@ class Run(NamedTuple):
 
     def train(self) -> training.Run:
         return training.train(self.shape, self.params, self.eta, self.epochs,
-                              self.beta if self.optimizer == "momentum" else None)
+                              self.beta if self.optimizer == "momentum" else None, sgd=self.optimizer == "sgd")
 
 
 def _pick(rng: random.Random, n: int) -> int:
@@ -99,7 +101,8 @@ def screen(runs: list[Run]) -> list[str | None]:
     batch = np.concatenate([flats, flats + PERTURBATION, flats - PERTURBATION])
     with np.errstate(all="ignore"):  # a run that overflows is simply rejected
         losses, finals, outs, _ = training.train_many(shape, batch, np.tile(etas, 3), epochs,
-                                                      beta if runs[0].optimizer == "momentum" else None)
+                                                      beta if runs[0].optimizer == "momentum" else None,
+                                                      sgd=runs[0].optimizer == "sgd")
     n = len(runs)
 
     def reached(k):
@@ -141,6 +144,8 @@ def draw(seed: int, shape: Shape = Shape(), epochs: int = EPOCHS, optimizer: str
     n = len(row_for(shape).params)
     if momentum:
         etas = MOMENTUM_LINEAR_ETAS if shape.output == "linear" else MOMENTUM_ETAS[shape.loss]
+    elif optimizer == "sgd":
+        etas = LINEAR_ETAS if shape.output == "linear" else SGD_ETAS[shape.loss]
     else:
         etas = LINEAR_ETAS if shape.output == "linear" else ETAS[shape.loss]
     for _ in range(0, MAX_DRAWS, SCREEN_BATCH):

@@ -145,3 +145,23 @@ def test_a_momentum_seed_learns_xor():
     run = draw(42, optimizer="momentum")
     result = run.train()
     assert run.beta == 0.9 and result.reached() <= 0.6 * run.epochs and result.all_right()
+
+
+def test_an_sgd_epoch_is_four_one_pattern_steps_and_its_row_rules_agree():
+    shape = Shape()
+    row = row_for(shape, "sgd")
+    flat = _random_params(shape, 6)
+    steps = training.epoch_sgd(shape, Params.from_flat(shape, flat), 2.0)
+    p = flat.copy()
+    for k, (x, t) in enumerate(zip(XOR_INPUTS, XOR_TARGETS)):
+        g = Givens(shape, x, t, *[a for a in (Params.from_flat(shape, p).w_hidden, Params.from_flat(shape, p).w_out,
+                                               Params.from_flat(shape, p).b_hidden, Params.from_flat(shape, p).b_out)],
+                   eta=2.0)
+        st = reference.step(g)
+        p = np.concatenate([st.new_w_hidden.ravel(), st.new_w_out.ravel(), st.new_b_hidden, st.new_b_out])
+        np.testing.assert_allclose(steps[k].new.flat(), p, rtol=1e-12)
+    values = epoch_values(row, steps)
+    env = {**data_values(), **dict(zip(row.params, flat)), "eta": 2.0}
+    for cell in row.cells:
+        env[cell.id] = cell.expr.value(env)
+        assert env[cell.id] == pytest.approx(float(values[cell.id]), rel=1e-12, abs=1e-14), cell.id

@@ -43,7 +43,7 @@ def simulate(run, mistake=None, slips=None):
             if slips and (e, cell.id) in slips:
                 value = slips[(e, cell.id)]
             env[cell.id] = out[cell.id] = value
-        params = {p: out[f"new_{p}"] for p in row.state}
+        params = {p: out[c] for p, c in zip(row.state, row.state_cells)}
         rows.append(out)
     return rows
 
@@ -224,3 +224,14 @@ def test_mangled_training_metadata_gets_one_line_and_status_2(generated, tmp_pat
     wb.save(path)
     result = check_file(path)
     assert result.status == 2 and result.error_code == "bad_metadata", result.error
+
+
+def test_an_sgd_run_is_checked_pattern_by_pattern(tmp_path):
+    run = draw(42, optimizer="sgd")
+    exercise, _ = write_pair(run, tmp_path)
+    good = check_file(write_values(exercise, run, simulate(run), tmp_path / "good.xlsx"))
+    assert good.status == 0 and good.grade.target_met and good.grade.reached == run.train().reached() == 250
+    for code, cell in (("M1", "delta_o1_p3"), ("M8", "new_w_2_p2"), ("M2", "delta_h2_p4")):
+        bad = check_file(write_values(exercise, run, simulate(run, mistake=(code, 12, cell)), tmp_path / f"{code}.xlsx"))
+        first = bad.grade.first
+        assert (first.epoch, first.id, first.verdict, first.mistake) == (12, cell, "misconception", code)

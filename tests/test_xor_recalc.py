@@ -74,13 +74,14 @@ def test_the_solution_recalculated_by_libreoffice_and_gnumeric_trains_like_numpy
 
 
 @pytest.mark.libreoffice
-def test_a_momentum_solution_recalculated_by_libreoffice_and_gnumeric_trains_like_numpy(tmp_path):
-    run = draw(42, optimizer="momentum")
-    assert run.beta == 0.9
+@pytest.mark.parametrize("optimizer", ["momentum", "sgd"])
+def test_momentum_and_sgd_solutions_recalculated_by_libreoffice_and_gnumeric_train_like_numpy(tmp_path, optimizer):
+    run = draw(42, optimizer=optimizer)
+    assert run.optimizer == optimizer and (run.beta == 0.9) == (optimizer == "momentum")
     _, solution = write_pair(run, tmp_path)
     lo, = libreoffice.recalculate([solution], tmp_path / "lo")
-    assert_matches_numpy(lo, run, "LibreOffice, momentum")
-    assert_matches_numpy(gnumeric_recalc(solution, tmp_path / "gnumeric.xlsx"), run, "Gnumeric, momentum")
+    assert_matches_numpy(lo, run, f"LibreOffice, {optimizer}")
+    assert_matches_numpy(gnumeric_recalc(solution, tmp_path / "gnumeric.xlsx"), run, f"Gnumeric, {optimizer}")
 
 
 @pytest.mark.libreoffice

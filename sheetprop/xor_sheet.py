@@ -38,7 +38,8 @@ from .write import ANSWER_FILL, BOX, GIVEN_OPEN_STYLE, OutputExists, named_style
 from .xor_task import TASK, Run, describe
 
 BLOCK_FORMAT = "0.000000"
-SHEET_PART = "xl/worksheets/sheet1.xml"  # openpyxl's name for a workbook's only sheet
+SHEET_PART = "xl/worksheets/sheet1.xml"
+DIAGRAM_COL = 20  # T: right of the loss chart  # openpyxl's name for a workbook's only sheet
 EPOCH_COL, LOSS_COL = 1, 2
 FIRST_CELL_COL = 3
 INSTRUCTION_ROW = 4
@@ -118,7 +119,7 @@ def lay_out(row: Row, epochs: int, t: Text) -> Layout:
             data[qid] = (given_row + 2 + p, 2 + k)
     eta = (given_row + 3 + PATTERNS, 4)
     beta = (eta[0] + 1, 4) if row.velocities else None
-    header = eta[0] + 9  # room for the chart beside the givens
+    header = eta[0] + 13  # room for the charts beside the givens (10 cm)
     return Layout(t("xor.sheet_name"), columns, new_of, col, data, eta, beta, given_row + 2, header, header + 2,
                   epochs)
 
@@ -156,6 +157,13 @@ class _Writer:
         self._summary()
         self._chart()
         self._names()
+        self._diagram()
+        # The printed page is the summary: givens, outcome, loss chart and network drawing
+        # (the training block is thousands of cells; print it by clearing the print area).
+        ws.print_area = f"A1:{get_column_letter(DIAGRAM_COL + 7)}{L.header_row - 1}"
+        ws.page_setup.orientation = "landscape"
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        ws.page_setup.fitToWidth = ws.page_setup.fitToHeight = 1
         ws.protection.sheet = True  # guides without a password, like the step exercise
         ws.sheet_view.zoomScale = 100
         self.wb.properties.creator = f"sheetprop {__version__}"
@@ -282,8 +290,93 @@ class _Writer:
         chart.y_axis.number_format = "General"
         chart.x_axis.number_format = "0"
         chart.x_axis.majorGridlines = None
-        chart.width, chart.height = 17, 7.5
+        chart.width, chart.height = 17, 10
         self.ws.add_chart(chart, f"K{L.summary_row - 2}")
+
+    def _diagram(self):
+        """The network drawn as a scatter chart: a node per neuron (labelled with its bias after
+        the last epoch), a line per connection labelled with its weight after the last epoch.
+        The labels are formulas over final_w_k and final_b_k, so the drawing follows the run.
+        Its coordinates sit in a small table right of the training block. (Gnumeric draws the
+        lines and nodes but not the labels.)"""
+        from openpyxl.chart.label import DataLabel, DataLabelList
+        from openpyxl.chart.marker import Marker
+        from openpyxl.chart.series import SeriesLabel, StrRef
+        from openpyxl.chart.shapes import GraphicalProperties
+
+        ws, L, st, graph = self.ws, self.layout, self.styles, self.row.graph
+        n_h = self.run.shape.n_hidden
+
+        def level(n, k):  # the k-th of n neurons, top to bottom, centred on 0
+            return (n - 1) / 2 - k
+
+        nodes = [(f"i{k + 1}", 0.0, level(2, k)) for k in range(2)] + \
+            [(f"h{j + 1}", 1.0, level(n_h, j)) for j in range(n_h)] + [("o1", 2.0, 0.0)]
+        at = {name: (x, y) for name, x, y in nodes}
+        bias_of = {q.about["neuron"]: q.id for q in graph if q.key.kind == "b"}
+
+        def label_off(d):
+            for flag in ("showVal", "showSerName", "showCatName", "showLegendKey", "showPercent"):
+                setattr(d, flag, False)
+            return d
+
+        def name_label(idx, position=None):
+            d = label_off(DataLabel(idx=idx))
+            d.showSerName = True
+            if position:
+                d.dLblPos = position
+            return label_off(DataLabelList(dLbl=[d]))
+
+        col, r = L.helper + 2, L.summary_row - 2
+        ws.cell(r, col, self.t("xor.diagram_table")).style = st["note"].name
+        r += 1
+        chart = ScatterChart()
+        chart.legend = None
+        chart.style = 13
+
+        def series(first, last, name_cell):
+            s = Series(Reference(ws, min_col=col + 1, min_row=first, max_row=last),
+                       Reference(ws, min_col=col, min_row=first, max_row=last))
+            s.tx = SeriesLabel(strRef=StrRef(f"'{L.sheet}'!{_abs(*name_cell)}"))
+            chart.series.append(s)
+            return s
+
+        for q in graph:
+            if q.key.kind != "w":
+                continue
+            (x0, y0), (x1, y1) = at[q.about["src"]], at[q.about["dst"]]
+            # The label sits on a point 70 % of the way along, so crossing lines keep theirs apart.
+            for k, (x, y) in enumerate(((x0, y0), (x0 + 0.7 * (x1 - x0), y0 + 0.7 * (y1 - y0)), (x1, y1))):
+                ws.cell(r + k, col, x)
+                ws.cell(r + k, col + 1, y)
+            ws.cell(r, col + 2, f'="{q.symbol} "&ROUND(final_{q.id},2)')
+            s = series(r, r + 2, (r, col + 2))
+            s.marker.symbol = "none"
+            s.graphicalProperties.line.solidFill = "8C8C8C"
+            s.dLbls = name_label(1, "t")
+            r += 3
+        for name, x, y in nodes:
+            ws.cell(r, col, x)
+            ws.cell(r, col + 1, y)
+            symbol = name[0] + name[1:].translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
+            bias = bias_of.get(name)
+            ws.cell(r, col + 2, f'="{symbol}  b "&ROUND(final_{bias},2)' if bias else symbol)
+            s = series(r, r, (r, col + 2))
+            s.marker = Marker(symbol="circle", size=18)
+            s.marker.graphicalProperties = GraphicalProperties(solidFill="9BC2E6")
+            s.marker.graphicalProperties.line.solidFill = "1F4E78"
+            s.graphicalProperties.line.noFill = True
+            s.dLbls = name_label(0, "b" if name.startswith("h") else "t")
+            r += 1
+        chart.x_axis.scaling.min, chart.x_axis.scaling.max = -0.3, 2.3
+        chart.y_axis.scaling.min, chart.y_axis.scaling.max = -(n_h - 1) / 2 - 0.6, (n_h - 1) / 2 + 0.6
+        chart.x_axis.delete = True  # a drawing: no axes, no grid
+        chart.y_axis.delete = True
+        chart.x_axis.majorGridlines = None
+        chart.y_axis.majorGridlines = None
+        chart.title = self.t("xor.diagram_title")
+        chart.width, chart.height = 15, 10
+        ws.add_chart(chart, f"{get_column_letter(DIAGRAM_COL)}{L.summary_row - 2}")
 
     def _names(self):
         L, wb, sheet = self.layout, self.wb, self.layout.sheet

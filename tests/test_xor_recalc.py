@@ -1,6 +1,7 @@
 """The XOR solution recalculated in real spreadsheet applications, compared with numpy."""
 
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -108,3 +109,22 @@ def test_changing_eta_in_the_solution_retrains_the_whole_run(tmp_path):
     assert_matches_numpy(lo, new_run, "LibreOffice, eta 2")
     assert_matches_numpy(gnumeric_recalc(changed, tmp_path / "gn.xlsx"), new_run, "Gnumeric, eta 2")
     assert values["eta"] == 3.0
+
+
+@pytest.mark.libreoffice
+def test_the_printed_page_shows_the_chart_the_outcome_and_the_network_after_training(tmp_path):
+    """The page LibreOffice prints (the print area: givens, outcome, loss chart, network drawing),
+    its text read back from the PDF: the drawing's labels are the trained weights."""
+    if shutil.which("pdftotext") is None:
+        pytest.skip("poppler (pdftotext) is not installed")
+    run = draw(42)
+    _, solution = write_pair(run, tmp_path)
+    pdf, = libreoffice.convert([solution], tmp_path / "pdf", to="pdf")
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
+    assert re.search(r"Pages:\s+1\b", info)
+    shown = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
+    final = dict(zip(run.row.params, run.train().params[-1]))
+    for needed in ("Loss per epoch (log scale)", "The network after the last epoch", "First epoch with E < 0.01",
+                   "298", f"w₁ {round(final['w_1'], 2):g}", f"w₅ {round(final['w_5'], 2):g}",
+                   f"h₁ b {round(final['b_1'], 2):g}"):
+        assert needed in shown, needed

@@ -228,6 +228,10 @@ def check(files, as_json, lang, show_answers, carried, rel_tol, abs_tol, no_reca
             click.echo("")
             click.echo("\n".join(class_lines(results, summary, flags, lang)))
     for result in results:
+        if result.path in targets and result.error is None and getattr(result.submission, "task", "step") == "xor":
+            click.echo(f"sheetprop: no feedback for {result.path}: feedback workbooks are made for the one-step "
+                       f"exercise; a training run's report says where it went wrong", err=True)
+            continue
         if result.path in targets and result.error is None:
             from .feedback import FeedbackError, write_feedback
 

@@ -251,21 +251,24 @@ class _Writer:
         for k, head in enumerate((t("xor.pattern"), t("xor.target"), t("xor.output"), t("xor.right"))):
             ws.cell(top + 1, 6 + k, head).style = st["header"].name
         out = final_output_expr(self.row)
+        # Empty until the last epoch's parameters are all numbers (an exercise not yet filled in).
+        finals = ",".join(f"final_{p}" for p in self.row.params)
         for p in range(1, PATTERNS + 1):
             r = top + 1 + p
             ws.cell(r, 6, p)
             target = _data_ids(p)[2]
             ws.cell(r, 7, f"={target}")
             formula = on_final(out, p).excel()
-            ws.cell(r, 8, f"={formula}").number_format = BLOCK_FORMAT
-            ws.cell(r, 9, f'=IF((H{r}>0.5)=(G{r}>0.5),"{t("xor.yes")}","{t("xor.no")}")')
+            ws.cell(r, 8, f'=IF(COUNT({finals})<{len(self.row.params)},"",{formula})').number_format = BLOCK_FORMAT
+            ws.cell(r, 9, f'=IF(ISNUMBER(H{r}),IF((H{r}>0.5)=(G{r}>0.5),"{t("xor.yes")}","{t("xor.no")}"),"")')
         helper = get_column_letter(L.helper)
         span = f"${helper}${L.first}:${helper}${L.last}"
         r = top + 2 + PATTERNS
         ws.cell(r, 6, t("xor.reached")).style = st["header"].name
         ws.cell(r, 9, f'=IF(COUNT({span})=0,"{t("xor.not_reached")}",MIN({span}))')
         ws.cell(r + 1, 6, t("xor.final_loss")).style = st["header"].name
-        ws.cell(r + 1, 9, f"={get_column_letter(LOSS_COL)}{L.last}").number_format = BLOCK_FORMAT
+        last = f"{get_column_letter(LOSS_COL)}{L.last}"
+        ws.cell(r + 1, 9, f'=IF(ISNUMBER({last}),{last},"")').number_format = BLOCK_FORMAT
 
     def _chart(self):
         t, L = self.t, self.layout

@@ -1,6 +1,7 @@
 """Checking the training trace of a student's own Python MLP (the README's CSV)."""
 
 import json
+import os
 import subprocess
 import sys
 
@@ -65,3 +66,31 @@ def test_a_malformed_trace_gets_one_clear_line_and_status_2(tmp_path, change, me
     assert message in done.stdout, done.stdout
     assert "Traceback" not in done.stdout + done.stderr
     assert len(done.stdout.strip().splitlines()) == 1
+
+
+def test_odd_files_named_csv_get_one_line(tmp_path):
+    binary = tmp_path / "binary.csv"
+    binary.write_bytes(b"\xff\xfe\x00garbage\x00" * 100)
+    folder = tmp_path / "folder.csv"
+    folder.mkdir()
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)
+    for path, message in ((binary, "not UTF-8 text"), (folder, "a folder"), (fifo, "not a regular file"),
+                          (tmp_path / "missing.csv", "no such file")):
+        done = subprocess.run(CLI + [str(path)], capture_output=True, text=True, timeout=60)
+        assert done.returncode == 2 and message in done.stdout, (path, done.stdout)
+        assert "Traceback" not in done.stdout + done.stderr
+
+
+def test_a_batch_of_traces_and_workbooks_with_a_gradebook_and_feedback(tmp_path):
+    from sheetprop.xor_sheet import write_pair
+
+    exercise, _ = write_pair(draw(42), tmp_path)
+    good = train(tmp_path / "good.csv", start=START, epochs=50)
+    wrong = train(tmp_path / "m1.csv", start=START, epochs=50, mistake="M1")
+    done = subprocess.run(CLI + [str(good), str(wrong), str(exercise), "--gradebook", str(tmp_path / "grades.csv"),
+                                 "--feedback", str(tmp_path / "fb")], capture_output=True, text=True)
+    assert done.returncode == 1 and "Traceback" not in done.stdout + done.stderr
+    assert "no feedback for" in done.stderr
+    rows = (tmp_path / "grades.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert len(rows) == 4 and "misconception M1" in rows[2]

@@ -26,7 +26,7 @@ from .graph import Graph, Quantity, graph_for
 from .keys import Key
 from .mistakes import mutations
 from .network import GivensError, Shape
-from .training import Epoch, Params
+from .training import Params
 
 PATTERNS = 4
 LOSS_ID = keys.E_TOTAL.id

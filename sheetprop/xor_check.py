@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from . import training
-from .epoch_row import PATTERNS, Row, data_values, epoch_values, row_for
+from .epoch_row import PATTERNS, Row, data_values, epoch_values
 from .grading import CellVerdict
 from .intake import Rejected
 from .tolerance import DEFAULT, Tolerance

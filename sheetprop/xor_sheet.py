@@ -1,8 +1,8 @@
 """The XOR training workbook: where everything goes, and writing it (openpyxl).
 
 One sheet. At the top the givens (the four patterns, η), the outputs after training
-against their targets, the first epoch with E < 0.01 and a chart of the loss per epoch
-on a log scale, all live. Below, the training block: a blue row "epoch 0" holding the
+against their targets, the first epoch with E < 0.01, a chart of the loss per epoch on a
+log scale and a drawing of the trained network, all live. Below, the training block: a blue row "epoch 0" holding the
 initial parameters under the "parameters after the epoch" columns, then one row per
 epoch. Every epoch reads its parameters from the row above, so every row has the same
 formulas with relative references: a student writes epoch 1 and fills it down.
@@ -19,18 +19,18 @@ import re
 import zipfile
 from copy import copy
 from pathlib import Path
-from xml.sax.saxutils import escape
 from typing import NamedTuple
+from xml.sax.saxutils import escape
 
 from openpyxl import Workbook
 from openpyxl.chart import Reference, ScatterChart, Series
-from openpyxl.styles import NamedStyle, Protection
 from openpyxl.packaging.custom import StringProperty
+from openpyxl.styles import NamedStyle, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 
 from . import __version__, metadata
-from .epoch_row import PATTERNS, Row, data_values, row_for, substitute
+from .epoch_row import PATTERNS, Row, data_values, substitute
 from .expr import Ref
 from .keys import Key
 from .text import Text, loss_rule, network_words, origin_text, text
@@ -38,8 +38,8 @@ from .write import ANSWER_FILL, BOX, GIVEN_OPEN_STYLE, OutputExists, named_style
 from .xor_task import TASK, Run, describe
 
 BLOCK_FORMAT = "0.000000"
-SHEET_PART = "xl/worksheets/sheet1.xml"
-DIAGRAM_COL = 20  # T: right of the loss chart  # openpyxl's name for a workbook's only sheet
+SHEET_PART = "xl/worksheets/sheet1.xml"  # openpyxl's name for a workbook's only sheet
+DIAGRAM_COL = 20  # T: right of the loss chart
 EPOCH_COL, LOSS_COL = 1, 2
 FIRST_CELL_COL = 3
 INSTRUCTION_ROW = 4
@@ -224,14 +224,13 @@ class _Writer:
         given = self.run.values()
         for p, c in L.new_of.items():
             ws.cell(L.zero, c, given[p]).style = st["given"].name
-        loss_col = get_column_letter(LOSS_COL)
         first = ws.cell(L.first, LOSS_COL)
         first.style = st["answer"].name
         # Named once, then copied: assigning a style by name costs more than the cell itself.
         answer = first._style
         columns = list(L.columns.values())
         # Epoch 1 only: the rows after it are the same with other row numbers, written
-        # straight into the sheet's XML when the file is saved (_save), which openpyxl would
+        # straight into the sheet's XML when the file is saved (save), which openpyxl would
         # take seconds to do for a run's tens of thousands of cells.
         r = L.first
         ws.cell(r, EPOCH_COL, 1)
@@ -430,7 +429,6 @@ class _Writer:
         """The workbook with every epoch's row: openpyxl writes epoch 1, the rest is spliced in."""
         buffer = io.BytesIO()
         self.wb.save(buffer)
-        L = self.layout
         with zipfile.ZipFile(buffer) as z:
             parts = [(info, z.read(info.filename)) for info in z.infolist()]
         # Level 1: a training sheet's XML is repetitive enough that it still shrinks tenfold,

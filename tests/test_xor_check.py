@@ -12,12 +12,10 @@ import pytest
 from sheetprop import libreoffice
 from sheetprop.check import check_file
 from sheetprop.epoch_row import data_values, row_for
-from sheetprop.network import Shape
 from sheetprop.text import text
 from sheetprop.xor_sheet import in_row, lay_out, resolver, write_pair
 from sheetprop.xor_task import draw
 
-from .helpers import fill  # noqa: F401  (the step exercise's helper; XOR cells are addressed by layout)
 
 
 def simulate(run, mistake=None, slips=None):

@@ -11,7 +11,6 @@ import openpyxl
 import pytest
 
 from sheetprop import libreoffice
-from sheetprop.epoch_row import row_for
 from sheetprop.network import Shape
 from sheetprop.xor_sheet import write_pair
 from sheetprop.xor_task import draw

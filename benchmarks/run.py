@@ -208,6 +208,22 @@ def filled_run(folder: Path, epochs: int) -> Path:
     return out
 
 
+def trace_of(folder: Path, epochs: int) -> Path:
+    """The trace a student's program writes (README, part 2) for the numpy reference's run."""
+    from sheetprop.xor_task import draw
+
+    run = draw(42, epochs=epochs)
+    result = run.train()
+    lines = [f"# sheetprop xor trace: layers=2-2-1 eta={run.eta}",
+             "epoch,loss," + ",".join(run.row.params),
+             "0,," + ",".join(map(repr, result.params[0].tolist()))]
+    for e in range(1, epochs + 1):
+        lines.append(f"{e},{float(result.loss[e - 1])!r}," + ",".join(map(repr, result.params[e].tolist())))
+    path = folder / "trace.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
 def xor_figures(sheetprop, exe, repeat: int):
     """Part 2: writing the default XOR workbook, recalculating it, checking a 2,000-epoch run."""
     from sheetprop import libreoffice
@@ -220,12 +236,21 @@ def xor_figures(sheetprop, exe, repeat: int):
             "import floor (numpy, openpyxl, click)": [exe, "-c", "import numpy, openpyxl, click"],
             "sheetprop generate --task xor --seed 42": [*sheetprop, "generate", "--task", "xor", "--seed", "42",
                                                         "--force", "--out", str(tmp / "gen")],
-            "sheetprop check (2,000-epoch run)": [*sheetprop, "check", str(filled)],
+            "sheetprop check (2,000 epochs, numbers)": [*sheetprop, "check", str(filled)],
         }
+        commands["sheetprop check (2,000-epoch trace.csv)"] = [*sheetprop, "check", str(trace_of(tmp, 2000))]
+        if libreoffice.available():
+            # What a student hands in: every cell a formula, with the values LibreOffice saved.
+            run([*sheetprop, "generate", "--task", "xor", "--seed", "42", "--epochs", "2000", "--out",
+                 str(tmp / "big")])
+            saved, = libreoffice.recalculate([next((tmp / "big").glob("*solution.xlsx"))], tmp / "big-lo")
+            commands["sheetprop check (2,000 epochs, LibreOffice)"] = [*sheetprop, "check", str(saved)]
         times = {k: [] for k in commands}
         peaks = {k: 0.0 for k in commands}
-        for cmd in commands.values():
-            run(cmd)
+        for label, cmd in commands.items():
+            status = run(cmd)[2]
+            if status != 0:  # every file here is a correct run: anything else is a broken figure
+                print(f"WARNING: {label} exited with status {status}")
         for _ in range(max(3, repeat // 3)):
             for label, cmd in commands.items():
                 t, mem, _ = run(cmd)

@@ -127,3 +127,16 @@ def test_the_printed_page_shows_the_chart_the_outcome_and_the_network_after_trai
                    "298", f"w₁ {round(final['w_1'], 2):g}", f"w₅ {round(final['w_5'], 2):g}",
                    f"h₁ b {round(final['b_1'], 2):g}"):
         assert needed in shown, needed
+
+
+@pytest.mark.libreoffice
+def test_a_2000_epoch_sheet_saved_by_libreoffice_is_taken_in_and_checked(tmp_path):
+    """About 12 MB of sheet XML, formulas and values: within intake's limits, every epoch read."""
+    from sheetprop.check import check_file
+
+    run = draw(42, epochs=2000)
+    _, solution = write_pair(run, tmp_path)
+    saved, = libreoffice.recalculate([solution], tmp_path / "lo")
+    result = check_file(saved)
+    assert result.error is None, result.error
+    assert result.grade.correct == 2000 and result.grade.reached == run.train().reached()

@@ -233,3 +233,20 @@ def test_an_sgd_run_is_checked_pattern_by_pattern(tmp_path):
         bad = check_file(write_values(exercise, run, simulate(run, mistake=(code, 12, cell)), tmp_path / f"{code}.xlsx"))
         first = bad.grade.first
         assert (first.epoch, first.id, first.verdict, first.mistake) == (12, cell, "misconception", code)
+
+
+def test_a_changed_eta_is_reported_and_each_epoch_judged_with_it(generated, tmp_path):
+    run, exercise, _ = generated
+    theirs = run._replace(eta=2.0)
+    path = write_values(exercise, run, simulate(theirs), tmp_path / "eta2.xlsx")
+    wb = openpyxl.load_workbook(path)
+    (sheet, coord), = list(wb.defined_names["eta"].destinations)
+    wb[sheet][coord.replace("$", "")].value = 2.0
+    wb.save(path)
+    result = check_file(path)
+    g = result.grade
+    assert g.faults == [] and g.correct == 500  # every epoch follows, with their own eta
+    assert [(q, want, value) for q, want, _, value in g.changed_givens] == [("eta", 3.0, 2.0)]
+    assert result.status == 1 and not g.all_correct
+    shown = subprocess.run([sys.executable, "-m", "sheetprop", "check", str(path)], capture_output=True, text=True)
+    assert "You changed given(s): eta 3 → 2. Each epoch is judged with your own." in shown.stdout

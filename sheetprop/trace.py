@@ -29,7 +29,8 @@ from .xor_check import EpochFault, RunGrade
 from .xor_task import MAX_EPOCHS, Run, describe
 
 MAGIC = "# sheetprop xor trace:"
-DECLARED = ("layers", "activation", "output", "loss", "eta")
+DECLARED = ("layers", "activation", "output", "loss", "eta", "optimizer")
+TRACE_OPTIMIZERS = ("gd", "sgd")  # momentum would need the velocities in the trace
 
 
 def _bad(why: str) -> Rejected:
@@ -58,7 +59,7 @@ class TraceSubmission:
 
     def address(self, qid: str, epoch: int) -> str:
         """The trace's column: loss, or the parameter's own name."""
-        return "loss" if qid == "E_total" else qid.removeprefix("new_")
+        return "loss" if qid == "E_total" else self.row.cell(qid).key.of.id
 
 
 def columns_for(row: Row) -> tuple[str, ...]:
@@ -105,7 +106,11 @@ def parse(data: bytes, name: str) -> TraceSubmission:
             raise GivensError(why)
     except GivensError as e:
         raise _bad(str(e)) from None
-    row = row_for(shape)
+    optimizer = declared.get("optimizer", "gd")
+    if optimizer not in TRACE_OPTIMIZERS:
+        raise _bad(f"optimizer={escape(optimizer)}: a trace is checked for gd (full batch) or sgd (one update per "
+                   f"pattern, in the order (0,0), (0,1), (1,0), (1,1))")
+    row = row_for(shape, optimizer)
     want = columns_for(row)
     if len(lines) < 2:
         raise _bad("no header line: expected " + ",".join(want))
@@ -141,7 +146,7 @@ def parse(data: bytes, name: str) -> TraceSubmission:
             params[k, j] = _number(fields[2 + j], f"line {n}, column {column}")
         if k:
             loss[k - 1] = _number(fields[1], f"line {n}, column loss")
-    run = Run(shape, Params.from_flat(shape, params[0]), eta, len(records) - 1, {})
+    run = Run(shape, Params.from_flat(shape, params[0]), eta, len(records) - 1, {}, optimizer)
     # Two traces are "the same variant" (classroom.py) when they start from the same parameters and η.
     meta = {"lang": "en", "origin": {}, "sheet": name, "kind": "trace", "exercise": describe(run)}
     return TraceSubmission(Path(name), meta, run, row, params, loss, want)
@@ -194,14 +199,19 @@ def grade_trace(sub: TraceSubmission, tolerance: Tolerance = DEFAULT, carried: s
     shape, eta = run.shape, run.eta
     before, after = sub.params[:-1], sub.params[1:]
     with np.errstate(all="ignore"):
-        ep = training.epoch(shape, Params.from_flat(shape, before), np.full(len(before), eta))
-        want_new, want_loss = ep.new.flat(), ep.loss
+        start = Params.from_flat(shape, before)
+        if row.optimizer == "sgd":
+            steps = training.epoch_sgd(shape, start, np.full(len(before), eta))
+            want_new, want_loss = steps[-1].new.flat(), sum(st.loss for st in steps)
+        else:
+            ep = training.epoch(shape, start, np.full(len(before), eta))
+            want_new, want_loss = ep.new.flat(), ep.loss
         d_got, d_want = after - before, want_new - before
         ok_params = np.abs(d_got - d_want) <= tolerance.rel * np.abs(d_want) + tolerance.abs \
             + tolerance.rel_value * np.abs(want_new)
         ok_loss = np.abs(sub.loss - want_loss) <= tolerance.rel * np.abs(want_loss) + tolerance.abs
     ok = np.column_stack([ok_loss, ok_params])
-    ids = ("E_total",) + tuple(f"new_{p}" for p in row.params)
+    ids = ("E_total",) + row.state_cells
     expected = np.column_stack([want_loss, want_new])
     got = np.column_stack([sub.loss, after])
     faults = []
@@ -232,7 +242,8 @@ def grade_trace(sub: TraceSubmission, tolerance: Tolerance = DEFAULT, carried: s
     best = (float(sub.loss.min()), int(np.argmin(sub.loss)) + 1) if sub.loss.size else None
     with np.errstate(all="ignore"):
         out = training.outputs(shape, Params.from_flat(shape, sub.params[-1]))[:, 0]
-        reference = training.train(shape, Params.from_flat(shape, sub.params[0]), eta, run.epochs)
+        reference = training.train(shape, Params.from_flat(shape, sub.params[0]), eta, run.epochs,
+                                   sgd=row.optimizer == "sgd")
     right = bool(np.all(np.isfinite(out)) and np.all((out > 0.5) == (training.XOR_TARGETS[:, 0] > 0.5)))
     n_ok = int(np.all(ok, axis=1).sum())
     return RunGrade(run.epochs, n_ok, 0, faults, reached, best, [float(o) for o in out], right,

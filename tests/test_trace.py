@@ -94,3 +94,15 @@ def test_a_batch_of_traces_and_workbooks_with_a_gradebook_and_feedback(tmp_path)
     assert "no feedback for" in done.stderr
     rows = (tmp_path / "grades.csv").read_text(encoding="utf-8-sig").splitlines()
     assert len(rows) == 4 and "misconception M1" in rows[2]
+
+
+def test_a_per_pattern_sgd_program_is_checked_as_sgd(tmp_path):
+    path = train(tmp_path / "sgd.csv", start=START, online=True, eta=4.0)
+    result = check_file(path)
+    assert result.status == 0 and result.grade.correct == 500 and result.grade.target_met
+    wrong = check_file(train(tmp_path / "sgd-m2.csv", start=START, online=True, eta=4.0, mistake="M2")).grade
+    assert (wrong.first.epoch, wrong.first.verdict, wrong.first.mistake) == (1, "misconception", "M2")
+    # The same program declared as full batch: its first epoch is not one full-batch step.
+    lines = path.read_text().splitlines()
+    path.write_text("\n".join([lines[0].replace(" optimizer=sgd", "")] + lines[1:]) + "\n")
+    assert check_file(path).grade.first.epoch == 1

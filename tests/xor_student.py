@@ -10,7 +10,8 @@ def sigmoid(x):
     return 1 / (1 + math.exp(-x))
 
 
-def train(path, eta=3.0, epochs=500, seed=42, mistake=None, start=None):
+def train(path, eta=3.0, epochs=500, seed=42, mistake=None, start=None, online=False):
+    """online: one update per pattern (per-pattern SGD) instead of one per epoch."""
     rng = random.Random(seed)
     X = [(0, 0), (0, 1), (1, 0), (1, 1)]
     T = [0, 1, 1, 0]
@@ -35,18 +36,26 @@ def train(path, eta=3.0, epochs=500, seed=42, mistake=None, start=None):
                 gw[k] += g
             for k, g in enumerate((d_h1, d_h2, d_o)):
                 gb[k] += g
+            if online:
+                update(gw, gb)
+                gw, gb = [0.0] * 6, [0.0] * 3
+        if not online:
+            update(gw, gb)
+        return loss
+
+    def update(gw, gb):
         sign = -1 if mistake == "M6" else 1
         for k in range(6):
             w[k] -= sign * eta * gw[k]
         for k in range(3):
             b[k] -= sign * eta * gb[k]
-        return loss
 
     # --- the README's template: the lines that write the trace ---
     import csv
 
     with open(path, "w", newline="", encoding="utf-8") as f:
-        f.write(f"# sheetprop xor trace: layers=2-2-1 activation=sigmoid output=sigmoid loss=squared eta={eta}\n")
+        f.write(f"# sheetprop xor trace: layers=2-2-1 activation=sigmoid output=sigmoid loss=squared eta={eta}"
+                + (" optimizer=sgd" if online else "") + "\n")
         out = csv.writer(f)
         out.writerow(["epoch", "loss", "w_1", "w_2", "w_3", "w_4", "w_5", "w_6", "b_1", "b_2", "b_3"])
         out.writerow([0, ""] + params())            # the initial parameters

@@ -250,3 +250,25 @@ def test_a_changed_eta_is_reported_and_each_epoch_judged_with_it(generated, tmp_
     assert result.status == 1 and not g.all_correct
     shown = subprocess.run([sys.executable, "-m", "sheetprop", "check", str(path)], capture_output=True, text=True)
     assert "You changed given(s): eta 3 → 2. Each epoch is judged with your own." in shown.stdout
+
+
+@pytest.mark.libreoffice
+def test_a_student_writes_epoch_1_in_libreoffice_and_fills_it_down(generated, tmp_path):
+    """The exercise as the README tells it: one row of formulas, filled down by LibreOffice itself."""
+    from openpyxl.utils import get_column_letter
+
+    from . import lo_robot
+
+    run, exercise, _ = generated
+    layout = lay_out(run.row, run.epochs, text("en"))
+    job = lo_robot.Job().open(exercise)
+    for qid, formula in student_formulas(run, layout).items():
+        job.type_at(f"{get_column_letter(layout.columns[qid])}{layout.first}", in_row(formula, layout, 1))
+    first, last = min(layout.columns.values()), max(layout.columns.values())
+    job.fill_down(f"{get_column_letter(first)}{layout.first}:{get_column_letter(last)}{layout.last}")
+    saved = tmp_path / "filled-down.xlsx"
+    lo_robot.run(job.save(saved).close(), timeout=120)
+    result = check_file(saved)
+    assert result.error is None, result.error
+    assert result.status == 0 and result.grade.correct == 500 and result.grade.reached == 298
+    assert result.grade.target_met

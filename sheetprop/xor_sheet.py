@@ -44,6 +44,7 @@ EPOCH_COL, LOSS_COL = 1, 2
 FIRST_CELL_COL = 3
 INSTRUCTION_ROW = 4
 HEIGHT = 5  # instruction lines kept for both kinds, so both sheets share every address
+RULE_LINE = 3  # the exercise's instruction line with the rules
 TARGET = 0.01  # the course's bar for the loss
 
 
@@ -403,6 +404,8 @@ class _Writer:
         heading = t(f"xor.{kind}_title", layers=shape.label, network=network_words(t, shape))
         ws.cell(1, 1).value = heading
         lines = [line.format(loss_rule=loss_rule(t, shape)) for line in t.lines(f"xor.{kind}")]
+        if kind == "exercise" and self.run.optimizer != "gd":  # the rule line says how this optimizer steps
+            lines[RULE_LINE] = t(f"xor.rule_{self.run.optimizer}", loss_rule=loss_rule(t, shape))
         for i in range(HEIGHT):
             ws.cell(INSTRUCTION_ROW + i, 1).value = lines[i] if i < len(lines) else None
         self.wb.properties.title = heading

@@ -52,7 +52,7 @@ def cli():
 @click.option("--reseed", multiple=True, metavar="ID", help="With --roster: give this student a new variant.")
 @click.option("--task", type=click.Choice(["step", "xor"]), default="step", show_default=True,
               help="step: one training step (part 1); xor: train the net on XOR, one row per epoch (part 2).")
-@click.option("--epochs", type=click.IntRange(1, 5000), default=None, help="With --task xor: epochs (default 500).")
+@click.option("--epochs", type=click.IntRange(1, 5000), default=None, help="With --task xor: epochs (default 500; 2,500 for cross-entropy).")
 @click.option("--optimizer", type=click.Choice(["gd", "momentum", "sgd"]), default="gd", show_default=True,
               help="With --task xor: full-batch gradient descent, with momentum (β 0.9), or one update per "
                    "pattern (sgd, four an epoch).")
@@ -116,7 +116,7 @@ def _generate_xor(seed, layers, activation, output_act, loss, epochs, optimizer,
     try:
         lang = normalize_lang(lang)
         shape = sources.shape_from(layers, "neuron", True, activation, output_act, loss)
-        run = xor_task.draw(seed, shape, epochs or xor_task.EPOCHS, optimizer)
+        run = xor_task.draw(seed, shape, epochs or xor_task.default_epochs(shape), optimizer)
         exercise, solution = xor_sheet.write_pair(run, out_dir, lang=lang, force=force)
     except (GivensError, ValueError, OutputExists) as e:
         raise Failure(str(e)) from None

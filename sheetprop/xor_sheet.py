@@ -35,7 +35,7 @@ from .expr import Ref
 from .keys import Key
 from .text import Text, loss_rule, network_words, origin_text, text
 from .write import ANSWER_FILL, BOX, GIVEN_OPEN_STYLE, OutputExists, named_styles
-from .xor_task import TASK, Run, describe
+from .xor_task import TASK, Run, default_epochs, describe
 
 BLOCK_FORMAT = "0.000000"
 SHEET_PART = "xl/worksheets/sheet1.xml"  # openpyxl's name for a workbook's only sheet
@@ -541,7 +541,7 @@ def file_stem(run: Run, lang: str) -> str:
         base += f"-{s.label}"
     if not s.is_mazur_kind:
         base += f"-{s.activation}-{s.output}-{s.loss}"
-    if run.epochs != 500:
+    if run.epochs != default_epochs(s):
         base += f"-{run.epochs}epochs"
     if run.optimizer != "gd":
         base += f"-{run.optimizer}"

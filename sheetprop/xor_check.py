@@ -22,7 +22,7 @@ import numpy as np
 
 from . import training
 from .epoch_row import PATTERNS, Row, data_values, epoch_values
-from .grading import CellVerdict
+from .grading import CARRIED_CREDIT, CellVerdict
 from .intake import Rejected
 from .tolerance import DEFAULT, Tolerance
 from .training import Params
@@ -154,6 +154,7 @@ class RunGrade:
     reference_reached: int | None
     changed_givens: list[tuple[str, float, str | None, float | None]]  # id, expected, shown, value
     carried_policy: str = "full"
+    reference_run: bool = True  # False where the patterns were changed: no reference run to compare
 
     @property
     def first(self) -> EpochFault | None:
@@ -178,7 +179,7 @@ class RunGrade:
     # What class summaries, gradebooks and batch lines read of any grade.
     @property
     def points(self) -> float:
-        return float(self.correct + self.carried)
+        return self.correct + CARRIED_CREDIT[self.carried_policy] * self.carried
 
     @property
     def max_points(self) -> int:
@@ -195,10 +196,6 @@ class RunGrade:
     def cells(self) -> list[CellVerdict]:
         first = self.first_wrong
         return [first] if first else []
-
-    @property
-    def changed(self) -> list:
-        return self.changed_givens
 
 
 def _given_changes(sub: RunSubmission):
@@ -286,7 +283,7 @@ def grade_run(sub: RunSubmission, tolerance: Tolerance = DEFAULT, carried: str =
                                    sgd=row.optimizer == "sgd") \
             if np.array_equal(X, training.XOR_INPUTS) and np.array_equal(T, training.XOR_TARGETS) else None
     return RunGrade(run.epochs, int(row_ok.sum()), n_carried, faults, reached, best, final_outputs, right,
-                    None if reference is None else reference.reached(), changes, carried)
+                    None if reference is None else reference.reached(), changes, carried, reference is not None)
 
 
 def _scales(row: Row, ep: training.Epoch, X) -> np.ndarray:

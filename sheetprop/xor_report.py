@@ -69,7 +69,7 @@ def summary_lines(result, t: Text) -> list[str]:
         lines.append(t("xor_report.outcome_wrong_side", epoch=g.reached, outputs=outputs))
     if g.reference_reached is not None:
         lines.append(t("xor_report.reference", epoch=g.reference_reached))
-    else:
+    elif g.reference_run:
         lines.append(t("xor_report.reference_not", epochs=g.epochs))
     for note in sub.notes:
         lines.append(t(f"report.notes.{note}", ids=", ".join(sub.missing_names)))

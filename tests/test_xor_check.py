@@ -266,9 +266,11 @@ def test_a_student_writes_epoch_1_in_libreoffice_and_fills_it_down(generated, tm
         job.type_at(f"{get_column_letter(layout.columns[qid])}{layout.first}", in_row(formula, layout, 1))
     first, last = min(layout.columns.values()), max(layout.columns.values())
     job.fill_down(f"{get_column_letter(first)}{layout.first}:{get_column_letter(last)}{layout.last}")
-    saved = tmp_path / "filled-down.xlsx"
-    lo_robot.run(job.save(saved).close(), timeout=120)
-    result = check_file(saved)
-    assert result.error is None, result.error
-    assert result.status == 0 and result.grade.correct == 500 and result.grade.reached == 298
-    assert result.grade.target_met
+    saved, ods = tmp_path / "filled-down.xlsx", tmp_path / "filled-down.ods"
+    lo_robot.run(job.save(saved).save(ods, lo_robot.ODS).close(), timeout=120)
+    for path in (saved, ods):  # LibreOffice's own format too, as a student saves by default
+        result = check_file(path)
+        assert result.error is None, result.error
+        assert result.status == 0 and result.grade.correct == 500 and result.grade.reached == 298
+        assert result.grade.target_met
+    assert "converted_ods" in result.submission.notes

@@ -303,6 +303,10 @@ class Xlsx:
         if _NOT_PLAIN.search(data) or _PREFIXED_CELL.search(data) or \
                 not data[-256:].rstrip().endswith(b"</worksheet>"):
             return grid
+        # findall holds every match at once: a sheet with far more cells than the block (a hostile
+        # one could pack a million into its part) goes the streaming way instead.
+        if data.count(b"<c ") > 2 * grid.size + 10_000:
+            return grid
         found = _PLAIN_NUMBER_CELL.findall(data)
         if not found:
             return grid

@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import openpyxl
 import pytest
 
@@ -274,3 +275,28 @@ def test_a_student_writes_epoch_1_in_libreoffice_and_fills_it_down(generated, tm
         assert result.status == 0 and result.grade.correct == 500 and result.grade.reached == 298
         assert result.grade.target_met
     assert "converted_ods" in result.submission.notes
+
+
+def test_a_sheet_packed_with_cells_outside_the_block_is_read_the_streaming_way(generated, tmp_path):
+    """number_grid holds every match in memory: far more cells than the block wants and it
+    leaves them to the streaming reader, whose memory stays small; the verdicts are the same."""
+    import zipfile
+
+    run, exercise, _ = generated
+    good = write_values(exercise, run, simulate(run), tmp_path / "good.xlsx")
+    packed = tmp_path / "packed.xlsx"
+    with zipfile.ZipFile(good) as z, zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in z.infolist():
+            data = z.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                filler = "".join(f'<row r="{900000 + k}"><c r="ZZ{900000 + k}"><v>1</v></c></row>'
+                                 for k in range(70_000)).encode()
+                data = data.replace(b"</sheetData>", filler + b"</sheetData>")
+            out.writestr(info, data)
+    from sheetprop.intake import take_in
+    from sheetprop.xlsx import Xlsx
+
+    book = Xlsx(take_in(packed).zip)
+    assert np.isnan(book.number_grid("XOR", ["C"], 33, 40)).all()  # declined
+    result = check_file(packed)
+    assert result.error is None and result.status == 0 and result.grade.correct == 500

@@ -77,6 +77,8 @@ def _number(text: str, where: str) -> float:
 
 
 def parse(data: bytes, name: str) -> TraceSubmission:
+    if data.startswith(b"PK\x03\x04"):
+        raise _bad("a workbook (zip) named .csv: give it its .xlsx name and check that")
     try:
         body = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -84,7 +86,8 @@ def parse(data: bytes, name: str) -> TraceSubmission:
     lines = [(n, line.strip()) for n, line in enumerate(body.splitlines(), start=1)]
     lines = [(n, line) for n, line in lines if line]
     if not lines or not lines[0][1].startswith(MAGIC):
-        raise _bad(f"not a sheetprop trace: its first line must start with {MAGIC!r} (see the README)")
+        raise _bad(f"not a sheetprop training trace (its first line must start with {MAGIC!r}, see the README); "
+                   f"for the exercise, hand in the .xlsx workbook")
     declared = {}
     for part in lines[0][1][len(MAGIC):].split():
         key, sep, value = part.partition("=")

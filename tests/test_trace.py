@@ -75,8 +75,12 @@ def test_odd_files_named_csv_get_one_line(tmp_path):
     folder.mkdir()
     fifo = tmp_path / "pipe.csv"
     os.mkfifo(fifo)
+    workbook = tmp_path / "renamed.csv"
+    from sheetprop.xor_sheet import write_pair
+
+    workbook.write_bytes(write_pair(draw(42), tmp_path / "wb")[0].read_bytes())
     for path, message in ((binary, "not UTF-8 text"), (folder, "a folder"), (fifo, "not a regular file"),
-                          (tmp_path / "missing.csv", "no such file")):
+                          (tmp_path / "missing.csv", "no such file"), (workbook, "give it its .xlsx name")):
         done = subprocess.run(CLI + [str(path)], capture_output=True, text=True, timeout=60)
         assert done.returncode == 2 and message in done.stdout, (path, done.stdout)
         assert "Traceback" not in done.stdout + done.stderr

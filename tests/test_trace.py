@@ -55,7 +55,7 @@ def _rewrite(path, change):
     (lambda ls: [ls[0], "epoch,loss,w_2,w_1,w_3,w_4,w_5,w_6,b_1,b_2,b_3"] + ls[2:], "columns are reordered"),
     (lambda ls: ls[:5] + [ls[5].replace(ls[5].split(",")[3], "abc", 1)] + ls[6:], "'abc' is not a number"),
     (lambda ls: ls[:5] + [ls[5].replace(ls[5].split(",")[3], "nan", 1)] + ls[6:], "'nan' is not a number"),
-    (lambda ls: ls[1:], "not a sheetprop trace"),
+    (lambda ls: ls[1:], "not a sheetprop training trace"),
     (lambda ls: [ls[0].replace(" eta=3.0", "")] + ls[1:], "declare the learning rate"),
     (lambda ls: ls[:3] + [ls[3] + ",1"] + ls[4:], "has 12 fields"),
 ])

@@ -337,10 +337,13 @@ class _Writer:
         chart.legend = None
         chart.style = 13
 
-        def series(first, last, name_cell):
-            s = Series(Reference(ws, min_col=col + 1, min_row=first, max_row=last),
-                       Reference(ws, min_col=col, min_row=first, max_row=last))
-            s.tx = SeriesLabel(strRef=StrRef(f"'{L.sheet}'!{_abs(*name_cell)}"))
+        # One row per line or node, its points across the row (x in three cells, then y in three,
+        # then the label): the table stays above the training block, whose rows are spliced in
+        # whole when the file is saved.
+        def series(n, name_col):
+            s = Series(Reference(ws, min_col=col + n, max_col=col + 2 * n - 1, min_row=r),
+                       Reference(ws, min_col=col, max_col=col + n - 1, min_row=r))
+            s.tx = SeriesLabel(strRef=StrRef(f"'{L.sheet}'!{_abs(r, name_col)}"))
             chart.series.append(s)
             return s
 
@@ -349,22 +352,23 @@ class _Writer:
                 continue
             (x0, y0), (x1, y1) = at[q.about["src"]], at[q.about["dst"]]
             # The label sits on a point 70 % of the way along, so crossing lines keep theirs apart.
-            for k, (x, y) in enumerate(((x0, y0), (x0 + 0.7 * (x1 - x0), y0 + 0.7 * (y1 - y0)), (x1, y1))):
-                ws.cell(r + k, col, x)
-                ws.cell(r + k, col + 1, y)
-            ws.cell(r, col + 2, f'="{q.symbol} "&ROUND(final_{q.id},2)')
-            s = series(r, r + 2, (r, col + 2))
+            points = ((x0, y0), (x0 + 0.7 * (x1 - x0), y0 + 0.7 * (y1 - y0)), (x1, y1))
+            for k, (x, y) in enumerate(points):
+                ws.cell(r, col + k, x)
+                ws.cell(r, col + 3 + k, y)
+            ws.cell(r, col + 6, f'="{q.symbol} "&ROUND(final_{q.id},2)')
+            s = series(3, col + 6)
             s.marker.symbol = "none"
             s.graphicalProperties.line.solidFill = "8C8C8C"
             s.dLbls = name_label(1, "t")
-            r += 3
+            r += 1
         for name, x, y in nodes:
             ws.cell(r, col, x)
             ws.cell(r, col + 1, y)
             symbol = name[0] + name[1:].translate(str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
             bias = bias_of.get(name)
-            ws.cell(r, col + 2, f'="{symbol}  b "&ROUND(final_{bias},2)' if bias else symbol)
-            s = series(r, r, (r, col + 2))
+            ws.cell(r, col + 6, f'="{symbol}  b "&ROUND(final_{bias},2)' if bias else symbol)
+            s = series(1, col + 6)
             s.marker = Marker(symbol="circle", size=18)
             s.marker.graphicalProperties = GraphicalProperties(solidFill="9BC2E6")
             s.marker.graphicalProperties.line.solidFill = "1F4E78"
@@ -447,8 +451,9 @@ class _Writer:
         loss = f'<c r="{get_column_letter(LOSS_COL)}{L.first}" s="'.encode()
         at = sheet.find(loss)
         end = sheet.rfind(b"</sheetData>")
-        if at < 0 or end < 0 or sheet.rfind(b'<row r="', 0, end) < sheet.find(f'<row r="{L.first}"'.encode()):
-            raise RuntimeError("unexpected sheet XML from openpyxl")  # pragma: no cover - a changed openpyxl
+        # Epoch 1's row must be the sheet's last: the rows spliced in come after it.
+        if at < 0 or end < 0 or sheet.rfind(b'<row r="', 0, end) != sheet.find(f'<row r="{L.first}"'.encode()):
+            raise RuntimeError("the training block must end the sheet")
         style = sheet[at + len(loss): sheet.index(b'"', at + len(loss))].decode()
         cells = sorted((c, None) for c in L.columns.values())
         if getattr(self, "kind", "exercise") == "solution":

@@ -165,3 +165,27 @@ def test_an_sgd_epoch_is_four_one_pattern_steps_and_its_row_rules_agree():
     for cell in row.cells:
         env[cell.id] = cell.expr.value(env)
         assert env[cell.id] == pytest.approx(float(values[cell.id]), rel=1e-12, abs=1e-14), cell.id
+
+
+@pytest.mark.parametrize("shape,optimizer", [(Shape(), "gd"), (Shape(2, 4, 1), "gd"), (Shape(2, 3, 1), "momentum"),
+                                             (Shape(), "sgd")], ids=["2-2-1", "2-4-1", "momentum", "sgd"])
+def test_the_written_sheet_has_each_row_once_in_order_and_its_cells_in_column_order(tmp_path, shape, optimizer):
+    """What Excel insists on (it calls a file with a repeated or unordered row damaged);
+    the training block's rows are spliced into openpyxl's sheet XML, so this is checked here."""
+    import re
+    import zipfile
+
+    from openpyxl.utils import column_index_from_string
+
+    from sheetprop.xor_sheet import write_pair
+
+    for path in write_pair(draw(42, shape, optimizer=optimizer), tmp_path):
+        xml = zipfile.ZipFile(path).read("xl/worksheets/sheet1.xml").decode()
+        rows = [int(r) for r in re.findall(r'<row r="(\d+)"', xml)]
+        assert rows == sorted(set(rows))
+        for number, body in re.findall(r'<row r="(\d+)"[^>]*>(.*?)</row>', xml):
+            cells = re.findall(r'<c r="([A-Z]+)(\d+)"', body)
+            assert all(r == number for _, r in cells)
+            columns = [column_index_from_string(c) for c, _ in cells]
+            assert columns == sorted(set(columns)), number
+        assert re.search(r'<dimension ref="A1:[A-Z]+%d"/>' % rows[-1], xml)

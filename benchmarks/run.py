@@ -92,6 +92,7 @@ def main():
     parser.add_argument("--batch", type=int, default=300, help="workbooks in the batch")
     parser.add_argument("--no-libreoffice", action="store_true", help="keep the batch as openpyxl saved it")
     parser.add_argument("--class-size", type=int, default=2000, help="hand-ins in the command-line class run")
+    parser.add_argument("--xor-only", action="store_true", help="only the XOR training figures (part 2)")
     args = parser.parse_args()
 
     exe = sys.executable
@@ -99,6 +100,9 @@ def main():
     sheetprop = [script] if script else [exe, "-m", "sheetprop"]
     print(f"machine: {machine()}")
     print(f"command: {' '.join(sheetprop)}\n")
+    if args.xor_only:
+        xor_figures(sheetprop, exe, args.repeat)
+        return
 
     from sheetprop.answers import reference_values
     from sheetprop.batch import check_many
@@ -183,7 +187,118 @@ def main():
         print(f"{f'command line, --json --gradebook, {args.class_size} files':42s} "
               f"{args.class_size / class_t:9.0f} files/s   peak RSS {max(m for _, m, _ in class_runs):.0f} MB")
         print(f"verdicts identical to one-file checks: {'yes' if same else 'NO'}")
-        print(f"(target: at least {TARGETS['rate']:.0f} files/s on all cores, every guard in force)")
+        print(f"(target: at least {TARGETS['rate']:.0f} files/s on all cores, every guard in force)\n")
+    xor_figures(sheetprop, exe, args.repeat)
+
+
+def filled_run(folder: Path, epochs: int) -> Path:
+    """An XOR exercise of this many epochs with every cell holding the numpy reference's number."""
+    import numpy as np
+    import openpyxl
+
+    from sheetprop import training
+    from sheetprop.epoch_row import epoch_values, row_for
+    from sheetprop.text import text
+    from sheetprop.xor_sheet import lay_out, write_pair as write_run
+    from sheetprop.xor_task import draw
+
+    run = draw(42, epochs=epochs)
+    exercise, _ = write_run(run, folder, force=True)
+    row = row_for(run.shape)
+    result = run.train()
+    ep = training.epoch(run.shape, training.Params.from_flat(run.shape, result.params[:-1]),
+                        np.full(epochs, run.eta))
+    values = epoch_values(row, ep)
+    layout = lay_out(row, epochs, text("en"))
+    wb = openpyxl.load_workbook(exercise)
+    ws = wb.worksheets[0]
+    for qid, column in values.items():
+        c = layout.columns[qid]
+        for e, v in enumerate(column.tolist(), start=1):
+            ws.cell(layout.zero + e, c).value = v
+    out = folder / f"filled-{epochs}.xlsx"
+    wb.save(out)
+    return out
+
+
+def trace_of(folder: Path, epochs: int) -> Path:
+    """The trace a student's program writes (README, part 2) for the numpy reference's run."""
+    from sheetprop.xor_task import draw
+
+    run = draw(42, epochs=epochs)
+    result = run.train()
+    lines = [f"# sheetprop xor trace: layers=2-2-1 eta={run.eta}",
+             "epoch,loss," + ",".join(run.row.params),
+             "0,," + ",".join(map(repr, result.params[0].tolist()))]
+    for e in range(1, epochs + 1):
+        lines.append(f"{e},{float(result.loss[e - 1])!r}," + ",".join(map(repr, result.params[e].tolist())))
+    path = folder / "trace.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def xor_figures(sheetprop, exe, repeat: int):
+    """Part 2: writing the default XOR workbook, recalculating it, checking a 2,000-epoch run."""
+    from sheetprop import libreoffice
+    from sheetprop.check import Options, check_file
+
+    with tempfile.TemporaryDirectory(prefix="sheetprop-bench-xor-") as tmp:
+        tmp = Path(tmp)
+        filled = filled_run(tmp / "filled", 2000)
+        commands = {
+            "import floor (numpy, openpyxl, click)": [exe, "-c", "import numpy, openpyxl, click"],
+            "sheetprop generate --task xor --seed 42": [*sheetprop, "generate", "--task", "xor", "--seed", "42",
+                                                        "--force", "--out", str(tmp / "gen")],
+            "sheetprop check (2,000 epochs, numbers)": [*sheetprop, "check", str(filled)],
+        }
+        commands["sheetprop check (2,000-epoch trace.csv)"] = [*sheetprop, "check", str(trace_of(tmp, 2000))]
+        if libreoffice.available():
+            # What a student hands in: every cell a formula, with the values LibreOffice saved.
+            run([*sheetprop, "generate", "--task", "xor", "--seed", "42", "--epochs", "2000", "--out",
+                 str(tmp / "big")])
+            saved, = libreoffice.recalculate([next((tmp / "big").glob("*solution.xlsx"))], tmp / "big-lo")
+            commands["sheetprop check (2,000 epochs, LibreOffice)"] = [*sheetprop, "check", str(saved)]
+        times = {k: [] for k in commands}
+        peaks = {k: 0.0 for k in commands}
+        for label, cmd in commands.items():
+            status = run(cmd)[2]
+            if status != 0:  # every file here is a correct run: anything else is a broken figure
+                print(f"WARNING: {label} exited with status {status}")
+        for _ in range(max(3, repeat // 3)):
+            for label, cmd in commands.items():
+                t, mem, _ = run(cmd)
+                times[label].append(t)
+                peaks[label] = max(peaks[label], mem)
+        floor_label = next(iter(commands))
+        print(f"{'XOR training (part 2)':42s} {'median':>9s} {'x floor':>8s} {'peak RSS':>9s}")
+        for label in commands:
+            ratio = statistics.median(t / f for t, f in zip(times[label], times[floor_label]))
+            print(f"{label:42s} {statistics.median(times[label]) * 1000:7.0f} ms {ratio:7.2f}x "
+                  f"{peaks[label]:6.0f} MB")
+        options = Options(recalculate=False)
+        lib = []
+        for _ in range(5):
+            t0 = time.perf_counter()
+            result = check_file(filled, options)
+            lib.append(time.perf_counter() - t0)
+        print(f"{'check_file, 2,000 epochs (library)':42s} {statistics.median(lib) * 1000:7.0f} ms   "
+              f"{result.grade.correct} of 2000 epochs follow")
+        if libreoffice.available():
+            solution = tmp / "gen" / "sheetprop-xor-seed42-solution.xlsx"
+            empty = tmp / "empty.xlsx"
+            import openpyxl
+
+            openpyxl.Workbook().save(empty)
+            t0 = time.perf_counter()
+            libreoffice.recalculate([empty], tmp / "lo-empty")
+            start = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            libreoffice.recalculate([solution], tmp / "lo")
+            whole = time.perf_counter() - t0
+            print(f"{'LibreOffice: load, recalculate, save solution':42s} {whole * 1000:7.0f} ms   "
+                  f"(an empty workbook: {start * 1000:.0f} ms of start-up)")
+        print("(targets: generate at most 2x the floor; LibreOffice recalculates the solution in under 1 s; "
+              "a 2,000-epoch run checked in under 1 s)")
 
 
 if __name__ == "__main__":

@@ -51,8 +51,8 @@ class Activation(NamedTuple):
     # rule then sums over the layer's outputs).
     derivative: Callable[[Expr, Expr], Expr] | None
     numpy: Callable[[np.ndarray], np.ndarray]  # a layer's outputs from its net inputs
-    # ∂out/∂net of a layer as a matrix, from (net, out): diagonal but for a softmax
-    numpy_jacobian: Callable[[np.ndarray, np.ndarray], np.ndarray]
+    # ∂out/∂net element by element, from (net, out), for arrays of any shape; None for a softmax
+    numpy_slope: Callable[[np.ndarray, np.ndarray], np.ndarray] | None
     # Mistakes in place of the derivative, from (out, net).
     derivative_mistakes: Callable[[Expr, Expr], tuple[Mistake, ...]]
     # Why a layer's net inputs and outputs make a poor exercise, or None.
@@ -61,6 +61,12 @@ class Activation(NamedTuple):
     @property
     def elementwise(self) -> bool:
         return self.derivative is not None
+
+    def numpy_jacobian(self, net: np.ndarray, out: np.ndarray) -> np.ndarray:
+        """∂out/∂net of one layer as a matrix: diagonal but for a softmax."""
+        if self.numpy_slope is not None:
+            return np.diag(self.numpy_slope(net, out))
+        return np.diag(out) - np.outer(out, out)  # softmax: ∂out_j/∂net_k = out_j([j = k] − out_k)
 
 
 def _sig_screen(net, out):
@@ -86,7 +92,7 @@ ACTIVATIONS: dict[str, Activation] = {a.name: a for a in (
         out=lambda nets, k: Sigmoid(nets[k]),
         derivative=lambda out, net: out * (1 - out),
         numpy=_np_sigmoid,
-        numpy_jacobian=lambda net, out: np.diag(out * (1.0 - out)),
+        numpy_slope=lambda net, out: out * (1.0 - out),
         # M3: σ′ taken of the activation, σ(out)(1 − σ(out)) instead of out(1 − out).
         derivative_mistakes=lambda out, net: (Mistake("M3", Sigmoid(out) * (1 - Sigmoid(out))),),
         screen=_sig_screen,
@@ -96,7 +102,7 @@ ACTIVATIONS: dict[str, Activation] = {a.name: a for a in (
         out=lambda nets, k: tanh(nets[k]),
         derivative=lambda out, net: 1 - out ** 2,
         numpy=np.tanh,
-        numpy_jacobian=lambda net, out: np.diag(1.0 - out ** 2),
+        numpy_slope=lambda net, out: 1.0 - out ** 2,
         derivative_mistakes=lambda out, net: (
             Mistake("M3", 1 - tanh(out) ** 2),  # the derivative taken of the activation again
             Mistake("M18", out * (1 - out)),  # the sigmoid's derivative used for tanh
@@ -108,7 +114,7 @@ ACTIVATIONS: dict[str, Activation] = {a.name: a for a in (
         out=lambda nets, k: Relu(nets[k]),
         derivative=lambda out, net: Step(net),
         numpy=lambda x: np.maximum(0.0, x),
-        numpy_jacobian=lambda net, out: np.diag((net > 0).astype(float)),
+        numpy_slope=lambda net, out: (net > 0).astype(float),
         # M17: ReLU′ taken as 1 everywhere. Where the unit is on it is 1 indeed, so it shows only
         # where a net input is negative (a teacher's example; drawn variants keep every unit on).
         derivative_mistakes=lambda out, net: (Mistake("M17", Num(1.0), may_equal_truth=True),),
@@ -119,7 +125,7 @@ ACTIVATIONS: dict[str, Activation] = {a.name: a for a in (
         out=lambda nets, k: nets[k],
         derivative=lambda out, net: Num(1.0),
         numpy=lambda x: np.asarray(x, dtype=float),
-        numpy_jacobian=lambda net, out: np.eye(net.size),
+        numpy_slope=lambda net, out: np.ones_like(net, dtype=float),
         derivative_mistakes=lambda out, net: (),
         screen=lambda net, out: None,
     ),
@@ -128,7 +134,7 @@ ACTIVATIONS: dict[str, Activation] = {a.name: a for a in (
         out=lambda nets, k: exp(nets[k]) / sum_of(exp(n) for n in nets),
         derivative=None,
         numpy=_np_softmax,
-        numpy_jacobian=lambda net, out: np.diag(out) - np.outer(out, out),
+        numpy_slope=None,
         derivative_mistakes=lambda out, net: (),
         screen=_softmax_screen,
     ),
@@ -238,8 +244,8 @@ LOSSES: dict[str, Loss] = {l.name: l for l in (
         + ((Mistake("M4", 2 * (o - t), "no 1/n"),) if n > 1 else ()),
         delta_mistakes=lambda t, o, out: (),
         check_targets=_squared_targets,
-        numpy_error=lambda t, o, out: (t - o) ** 2 / t.size,
-        numpy_gradient=lambda t, o, out: 2.0 * (o - t) / t.size,
+        numpy_error=lambda t, o, out: (t - o) ** 2 / t.shape[-1],  # the last axis: the outputs
+        numpy_gradient=lambda t, o, out: 2.0 * (o - t) / t.shape[-1],
     ),
     Loss(
         # Binary cross-entropy summed over sigmoid outputs; categorical cross-entropy over a softmax.

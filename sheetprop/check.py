@@ -73,7 +73,16 @@ def check_file(path, options: Options = Options()) -> FileResult:
     shown = str(path)
     try:
         with deadline(options.time_limit):
+            if shown.lower().endswith(".csv"):  # a training trace from the student's own program
+                from .trace import grade_trace, load as load_trace
+
+                sub = load_trace(Path(path))
+                return FileResult(shown, submission=sub, grade=grade_trace(sub, options.tolerance, options.carried))
             sub = load(Path(path), recalculate=options.recalculate)
+            if getattr(sub, "task", "step") == "xor":
+                from .xor_check import grade_run
+
+                return FileResult(shown, submission=sub, grade=grade_run(sub, options.tolerance, options.carried))
             expected = reference_values(sub.graph, sub.givens)
             g = grade(sub.graph, expected, sub.readings, options.tolerance, options.carried,
                       min_digits=metadata.min_digits(sub.meta))

@@ -59,13 +59,29 @@ def cli():
 @click.option("--min-digits", type=click.IntRange(3, 15), default=3, show_default=True,
               help="Significant digits every answer must have (stated in the exercise; fewer earn nothing).")
 @click.option("--pdf", is_flag=True, help="Also print the exercise and the solution to PDF (needs LibreOffice).")
+@click.option("--task", type=click.Choice(["step", "xor"]), default="step", show_default=True,
+              help="step: one training step (part 1); xor: train the net on XOR, one row per epoch (part 2).")
+@click.option("--epochs", type=click.IntRange(1, 5000), default=None,
+              help="With --task xor: epochs (default 500; 2,500 for cross-entropy).")
+@click.option("--optimizer", type=click.Choice(["gd", "momentum", "sgd"]), default="gd", show_default=True,
+              help="With --task xor: full-batch gradient descent, with momentum (β 0.9), or one update per "
+                   "pattern (sgd, four an epoch).")
 def generate(seed, preset, givens_file, layers, bias, frozen_biases, activation, output_act, loss, lang, out_dir,
-             force, layout, roster, secret, reseed, min_digits, pdf):
+             force, layout, roster, secret, reseed, min_digits, pdf, task, epochs, optimizer):
     """Write an exercise and its solution (or a class's).
 
     An exercise workbook and its solution with live formulas, from a seed, a preset or a
-    givens file; or, with --roster, one variant per student of a class.
+    givens file; or, with --roster, one variant per student of a class; or, with --task xor,
+    a training run of part 2.
     """
+    if task == "xor":
+        if seed is None or preset or givens_file or roster or bias != "neuron" or frozen_biases:
+            raise click.UsageError("--task xor takes --seed N (with --layers, --activation, --output, --loss, "
+                                   "--epochs); biases are one per neuron, trained")
+        _generate_xor(seed, layers, activation, output_act, loss, epochs, optimizer, lang, out_dir, force)
+        return
+    if epochs is not None or optimizer != "gd":
+        raise click.UsageError("--epochs and --optimizer go with --task xor")
     from . import sources
     from .network import GivensError
     from .text import normalize_lang
@@ -124,6 +140,25 @@ def _print_pdfs(workbooks, lang):
             click.echo(f"{kind} PDF: {written}")
     except libreoffice.LibreOfficeError as e:
         raise Failure(f"no PDF: {e}") from None
+
+
+def _generate_xor(seed, layers, activation, output_act, loss, epochs, optimizer, lang, out_dir, force):
+    from . import sources, xor_sheet, xor_task
+    from .network import GivensError
+    from .text import normalize_lang
+    from .write import OutputExists
+
+    try:
+        lang = normalize_lang(lang)
+        shape = sources.shape_from(layers, "neuron", True, activation, output_act, loss)
+        run = xor_task.draw(seed, shape, epochs or xor_task.default_epochs(shape), optimizer)
+        exercise, solution = xor_sheet.write_pair(run, out_dir, lang=lang, force=force)
+    except (GivensError, ValueError, OutputExists) as e:
+        raise Failure(str(e)) from None
+    except OSError as e:
+        raise Failure(f"cannot write to {out_dir}: {e.strerror or e}") from None
+    click.echo(f"exercise: {exercise}")
+    click.echo(f"solution: {solution}")
 
 
 def _generate_class(roster, out_dir, secret, lang, shape, reseed, force, min_digits=3):
@@ -291,6 +326,10 @@ def _write_feedbacks(results, targets: dict, lang, show_answers) -> bool:
     ok = True
     for result in results:
         if result.path not in targets or result.error is not None:
+            continue
+        if getattr(result.submission, "task", "step") == "xor":
+            click.echo(f"sheetprop: no feedback for {escape(result.path, 200)}: feedback workbooks are made for "
+                       f"the one-step exercise; a training run's report says where it went wrong", err=True)
             continue
         try:
             written = write_feedback(result, targets[result.path], lang, show_answers(result))

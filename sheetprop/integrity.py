@@ -110,6 +110,8 @@ def verify(results: list[FileResult], klass=None) -> list[Standing]:
     variants = _Variants()
     standings = [Standing() for _ in results]
     for r, st in zip(results, standings):
+        if r.submission is not None and getattr(r.submission, "task", "step") != "step":
+            continue  # a training run or trace (part 2): self-study only, nothing to verify it against
         if klass is not None:
             _against_class(r, st, klass, variants)
         elif r.error is None:

@@ -20,7 +20,7 @@ _SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
 
 class Key(NamedTuple):
-    kind: str  # i, target, w, b, eta, net, out, E, E_total, dE_dout, dout_dnet, delta, grad, new
+    kind: str  # i, target, w, b, eta, net, out, E, E_total, dE_dout, dout_dnet, delta, grad, new, v
     n: int = 0  # input, weight or bias number (1-based), for i, w, b
     neuron: str = ""  # "h1", "o2": for the neuron quantities and targets
     of: "Key | None" = None  # the parameter of a gradient (grad) or an update (new)
@@ -48,6 +48,8 @@ class Key(NamedTuple):
             return f"dE_d{self.of.id}"
         if k == "new":
             return f"new_{self.of.id}"
+        if k == "v":  # a parameter's momentum (velocity), in a training run
+            return f"v_{self.of.id}"
         return k  # eta, E_total
 
     @property
@@ -58,6 +60,8 @@ class Key(NamedTuple):
             return k + str(self.n).translate(_SUBSCRIPTS)
         if k == "new":
             return self.of.symbol + "⁺"
+        if k == "v":
+            return f"v({self.of.symbol})"
         if k == "grad":
             return f"∂E_total/∂{self.of.symbol}"
         if k == "dE_dout":
@@ -106,6 +110,10 @@ def grad(param: Key) -> Key:
 
 def new(param: Key) -> Key:
     return Key("new", of=param)
+
+
+def velocity(param: Key) -> Key:
+    return Key("v", of=param)
 
 
 ETA = Key("eta")

@@ -37,6 +37,9 @@ MAX_TEXT = 300
 # What the exercise asks of the student when the workbook does not say (made before it could).
 DEFAULT_OPTIONS = {"min_digits": 3}
 LAYOUTS = ("rows", "byhand")
+# step: one training step (part 1); xor: a training run (part 2), whose `cells` is its own
+# record (xor_check.py reads and checks it).
+TASKS = ("step", "xor")
 
 
 class MetadataError(ValueError):
@@ -73,6 +76,7 @@ class Metadata:
     seal: str | None = None
     rebuilt: bool = False  # the property was gone; this was rebuilt from the named given cells
     layout: str = "rows"  # which drawing of the step; `cells` says where each quantity is
+    task: str = "step"
     options: dict = field(default_factory=lambda: dict(DEFAULT_OPTIONS))  # what the exercise asks (min_digits)
     data: dict = field(default_factory=dict, repr=False, compare=False)  # as parsed, for the seal
 
@@ -80,13 +84,14 @@ class Metadata:
         """Plain values for another process (batch.py); from_wire trusts them: they were validated here."""
         return (self.kind, self.lang, self.sheet, self.cells, self.exercise, self.origin,
                 (self.student.id, self.student.name) if self.student else None, self.format, self.version,
-                self.seal, self.rebuilt, self.layout, self.options, self.data)
+                self.seal, self.rebuilt, self.layout, self.options, self.task, self.data)
 
     @classmethod
     def from_wire(cls, w: tuple) -> "Metadata":
-        kind, lang, sheet, cells, exercise, origin, student, format_, version, seal_, rebuilt, layout, options, data = w
+        (kind, lang, sheet, cells, exercise, origin, student, format_, version, seal_, rebuilt, layout, options, task,
+         data) = w
         return cls(kind, lang, sheet, cells, exercise, origin, Student(*student) if student else None, format_,
-                   version, seal_, rebuilt, layout, options, data)
+                   version, seal_, rebuilt, layout, options, task, data)
 
     @property
     def student_id(self) -> str:
@@ -102,7 +107,7 @@ class Metadata:
         value = {"kind": self.kind, "lang": self.lang, "sheet": self.sheet, "cells": self.cells,
                  "exercise": self.exercise, "origin": self.origin, "format": self.format,
                  "sheetprop": self.version, "student": self.student.as_dict() if self.student else None,
-                 SEAL_KEY: self.seal, "layout": self.layout, "options": self.options}.get(key)
+                 SEAL_KEY: self.seal, "layout": self.layout, "options": self.options, "task": self.task}.get(key)
         return default if value is None else value
 
     def __getitem__(self, key: str):
@@ -188,11 +193,17 @@ def from_dict(data, rebuilt: bool = False) -> Metadata:
     sheet = data["sheet"]
     if not 0 < len(sheet) <= 31 or not _text_ok(sheet):
         raise MetadataError("its sheetprop metadata names no usable sheet")
+    task = data.get("task", "step")
+    if task not in TASKS:
+        raise MetadataError(f"its sheetprop metadata has an unknown task {_short(task)}")
     cells = {}
-    for qid, coord in data["cells"].items():
-        if not _ID.fullmatch(qid) or not isinstance(coord, str) or not _COORD.fullmatch(coord.upper()):
-            raise MetadataError(f"its sheetprop metadata has a bad cell address for {_short(qid)}")
-        cells[qid] = coord.upper().replace("$", "")
+    if task == "xor":
+        cells = data["cells"]  # a training run's own record: xor_check.read_run checks it
+    else:
+        for qid, coord in data["cells"].items():
+            if not _ID.fullmatch(qid) or not isinstance(coord, str) or not _COORD.fullmatch(coord.upper()):
+                raise MetadataError(f"its sheetprop metadata has a bad cell address for {_short(qid)}")
+            cells[qid] = coord.upper().replace("$", "")
     exercise = data["exercise"]
     _check_description(exercise)
     origin = data["origin"]
@@ -213,7 +224,7 @@ def from_dict(data, rebuilt: bool = False) -> Metadata:
         raise MetadataError(f"its sheetprop metadata has an unknown layout {_short(layout)}")
     return Metadata(kind=kind, lang=lang, sheet=sheet, cells=cells, exercise=exercise, origin=origin,
                     student=student, format=data["format"], version=version, seal=sealed, rebuilt=rebuilt,
-                    layout=layout, options=_options(data.get("options")), data=data)
+                    layout=layout, options=_options(data.get("options")), task=task, data=data)
 
 
 def _options(raw) -> dict:

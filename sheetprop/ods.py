@@ -104,6 +104,13 @@ class Ods:
         """Document-level named ranges, written as xlsx.parse_reference reads them ('Sheet'!$C$20)."""
         return self._structure[1]
 
+    def number_grid(self, sheet: str, columns: list[str], first_row: int, last_row: int):
+        """Xlsx.number_grid's shape with no fast path: every cell of a training block in an .ods
+        is read by read(), one by one (a LibreOffice user's run, not a class's thousands)."""
+        import numpy as np
+
+        return np.full((last_row - first_row + 1, len(columns)), np.nan)
+
     def read(self, sheet: str, coords) -> dict[str, Cell]:
         asked = {str(c).upper() for c in coords}
         if sheet not in self.sheets:

@@ -95,8 +95,16 @@ def lang_of(result: FileResult, lang: str | None) -> str:
     return "en"
 
 
+def _is_run(result: FileResult) -> bool:
+    return getattr(result.submission, "task", "step") == "xor"
+
+
 def terminal(result: FileResult, lang: str | None = None, show_answers: bool = False, color: bool = False,
              flags: list[dict] | None = None, list_flags: bool = True) -> str:
+    if _is_run(result):
+        from .xor_report import terminal as run_terminal
+
+        return run_terminal(result, lang_of(result, lang), show_answers)
     t = text(lang_of(result, lang))
     path = escape(result.path, SHOWN)
     if result.error is not None:
@@ -189,6 +197,11 @@ def as_dict(result: FileResult, lang: str | None = None, show_answers: bool = Fa
         out.update({"error_code": result.error_code, "exercise": None, "score": None, "first_wrong": None,
                     "cells": []})
         return out
+    if _is_run(result):
+        from .xor_report import as_dict as run_dict
+
+        out.update(run_dict(result, lang_of(result, lang), show_answers))
+        return out
     t = text(lang_of(result, lang))
     sub, g = result.submission, result.grade
     first = g.first_wrong
@@ -266,6 +279,10 @@ def brief(result: FileResult, lang: str | None = None, flags: list[dict] | None 
     path = escape(result.path, SHOWN)
     if result.error is not None:
         return t("report.could_not_check", path=path, reason=escape(result.error, SHOWN))
+    if _is_run(result):
+        from .xor_report import brief as run_brief
+
+        return run_brief(result, lang_of(result, lang), path)
     g = result.grade
     first = g.first_wrong
     where = ""

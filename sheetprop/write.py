@@ -35,7 +35,7 @@ GIVEN_FORMAT = "General"
 GIVEN_OPEN_STYLE = "sheetprop given (editable)"
 
 
-def _styles() -> dict[str, NamedStyle]:
+def named_styles() -> dict[str, NamedStyle]:
     """Named cell styles: set once per workbook, cheap per cell, and visible by name in the
     spreadsheet's style list (a teacher can restyle every answer cell at once)."""
     return {
@@ -134,7 +134,7 @@ def _exercise(g: Givens, lang: str, student: dict | None, min_digits: int = MIN_
     givens = graph.given_values(g)
 
     wb = Workbook()
-    styles = _styles()
+    styles = named_styles()
     for style in styles.values():
         wb.add_named_style(style)
     ws = wb.active

@@ -21,14 +21,14 @@ from .graph import graph_for
 from .network import Givens
 from .sources import describe
 from .text import Text, loss_rule, origin_text, text, title
-from .write import GIVEN_OPEN_STYLE, _styles, hint
+from .write import GIVEN_OPEN_STYLE, hint, named_styles
 
 MIRROR_FILL = PatternFill("solid", fgColor="F2F2F2")
 BAND_FILL = PatternFill("solid", fgColor="1F4E78")
 
 
 def _byhand_styles() -> dict[str, NamedStyle]:
-    styles = _styles()
+    styles = named_styles()
     # General, not a fixed 9 decimals: the grid's narrow columns show as many digits as fit.
     for name in ("given", "given_open", "answer"):
         styles[name].number_format = "General"

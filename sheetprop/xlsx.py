@@ -302,6 +302,51 @@ class Xlsx:
             found.update(direct)
         return {c: found.get(c, BLANK) for c in asked}
 
+    def number_grid(self, sheet: str, columns: list[str], first_row: int, last_row: int):
+        """The plain numbers of a block of cells as a (rows, columns) numpy array, NaN where a
+        cell holds anything else (blank, text, a date-formatted number, a formula pointing to
+        another workbook, a form this pass does not read): read() reads those.
+
+        A training run's block has some 100,000 cells, too many to build a Cell each: one
+        regular-expression pass over the sheet, converted to numbers by numpy. Nothing is taken
+        from a sheet that is not plain XML (see _wanted_cells_only)."""
+        import numpy as np
+
+        grid = np.full((last_row - first_row + 1, len(columns)), np.nan)
+        part = self.sheets.get(sheet)
+        if part is None:
+            raise KeyError(sheet)
+        try:
+            data = self.z.read(part)
+        except KeyError:
+            return grid
+        if _NOT_PLAIN.search(data) or _PREFIXED_CELL.search(data) or \
+                not data[-256:].rstrip().endswith(b"</worksheet>"):
+            return grid
+        # findall holds every match at once: a sheet with far more cells than the block (a hostile
+        # one could pack a million into its part) goes the streaming way instead.
+        if data.count(b"<c ") > 2 * grid.size + 10_000:
+            return grid
+        found = _PLAIN_NUMBER_CELL.findall(data)
+        if not found:
+            return grid
+        letters, rows, styles, values = zip(*found)
+        where = {c.encode(): k for k, c in enumerate(columns)}
+        cols = np.fromiter((where.get(c, -1) for c in letters), dtype=np.int64, count=len(letters))
+        rows = np.array(rows).astype(np.int64)
+        try:
+            numbers = np.array(values).astype(float)
+        except ValueError:  # something like "1-2" that only looks numeric: those cells go to read()
+            numbers = np.array([_float_or_nan(v) for v in values])
+        dates = [str(n).encode() for n in self._date_styles]
+        keep = (cols >= 0) & (rows >= first_row) & (rows <= last_row) & np.isfinite(numbers)
+        if dates:
+            keep &= ~np.isin(np.array(styles), dates)
+        # Reversed, so that where a cell is written twice the first one stays, as a full parse keeps.
+        idx = np.flatnonzero(keep)[::-1]
+        grid[rows[idx] - first_row, cols[idx]] = numbers[idx]
+        return grid
+
     def largest_merge(self, sheet: str) -> int:
         """The number of cells in the sheet's largest merged range (openpyxl materialises them all)."""
         part = self.sheets.get(sheet)
@@ -443,6 +488,12 @@ _NOT_PLAIN = re.compile(rb'<(?:!|c(?! r="[A-Z]{1,3}[1-9][0-9]{0,6}")[\s>/])')
 _PREFIXED_CELL = re.compile(rb':c[\s>/]')
 
 
+# Beyond this many wanted cells one alternation takes longer to compile and run than
+# matching every cell and keeping the wanted ones.
+_ALTERNATION_LIMIT = 1000
+_ANY_CELL = re.compile(rb'<c r="([A-Z]{1,3}[1-9][0-9]{0,6})"')
+
+
 @lru_cache(maxsize=32)
 def _wanted_pattern(wanted: frozenset) -> re.Pattern:
     """One pass finds every wanted cell (a class's workbooks all want the same ones)."""
@@ -463,8 +514,14 @@ def _wanted_cells_only(data: bytes, wanted: set[str]) -> list[tuple[str, bytes |
     if _NOT_PLAIN.search(data) or _PREFIXED_CELL.search(data) or not data[-256:].rstrip().endswith(b"</worksheet>"):
         return None  # (a truncated sheet, too, goes to the parser, which says it is damaged)
     starts: dict[bytes, int] = {}
-    for m in _wanted_pattern(frozenset(wanted)).finditer(data):
-        starts.setdefault(m.group(1), m.start())  # the first, as a full parse keeps
+    if len(wanted) > _ALTERNATION_LIMIT:  # a training run's block: one pattern per cell costs seconds
+        wanted_bytes = {c.encode() for c in wanted}
+        for m in _ANY_CELL.finditer(data):
+            if m.group(1) in wanted_bytes:
+                starts.setdefault(m.group(1), m.start())
+    else:
+        for m in _wanted_pattern(frozenset(wanted)).finditer(data):
+            starts.setdefault(m.group(1), m.start())  # the first, as a full parse keeps
     parts = []
     for coord, start in starts.items():
         m = _COMMON_CELL.match(data, start)
@@ -496,6 +553,19 @@ _ATTRIBUTE = re.compile(rb'([A-Za-z]+)="([^"]*)"')
 _COMMON_CELL = re.compile(
     rb'<c r="[A-Z]+[0-9]+"(?: s="([0-9]+)")?(?: t="([a-zA-Z]+)")?'
     rb'(?:/>|>(<f(?: [A-Za-z]+="[^"<>&]*")*(?:/>|>([^<&]*)</f>))?(?:<v>([^<&]*)</v>)?</c>)')
+
+
+# A number cell as Excel, LibreOffice and Gnumeric save one, with or without its formula.
+_PLAIN_NUMBER_CELL = re.compile(
+    rb'<c r="([A-Z]{1,3})([1-9][0-9]{0,6})"(?: s="([0-9]+)")?(?: t="n")?>'
+    rb'(?:<f(?: [A-Za-z]+="[^"<>&]*")*>[^<&\[]*</f>)?<v>([-+.0-9eE]+)</v></c>')  # no '[': no other workbook
+
+
+def _float_or_nan(v: bytes) -> float:
+    try:
+        return float(v)
+    except ValueError:
+        return math.nan
 
 
 def _common_raw(m: re.Match) -> dict:

@@ -40,6 +40,16 @@ class Job:
             self.lines.append(f"string\t{name}\t{content}")
         return self
 
+    def type_at(self, address: str, formula: str):
+        """A formula typed into a cell given by its address (A1 style) on the first sheet."""
+        self.lines.append(f"cellformula\t{address}\t{formula}")
+        return self
+
+    def fill_down(self, cells: str):
+        """Select a range (its first row filled in) and fill it down, as Ctrl+D does."""
+        self.lines.append(f"filldown\t{cells}")
+        return self
+
     def insert_rows(self, at_row_index: int, count: int):
         self.lines.append(f"insertrows\t{at_row_index}\t{count}")
         return self

@@ -384,6 +384,7 @@ def class_lines(results, summary: dict, flags: dict, lang: str | None = None, st
             lines.append(t("batch.first", label=_label(symbols, top["id"]), n=top["students"], checked=attempts))
         if summary["hardest"]:
             lines.append(t("summary.hardest", cells=", ".join(
-                t("summary.hardest_cell", label=_label(symbols, h["id"]), lost=number_text(f"{h['points_lost']:g}", t.lang))
+                t("summary.hardest_cell", label=_label(symbols, h["id"]),
+                  lost=number_text(f"{h['points_lost']:g}", t.lang))
                 for h in summary["hardest"][:3])))
     return lines

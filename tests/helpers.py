@@ -2,6 +2,8 @@
 
 from pathlib import Path
 
+import numpy as np
+
 import openpyxl
 
 
@@ -53,3 +55,34 @@ def fill(exercise: Path, values: dict, out: Path) -> Path:
     out.parent.mkdir(parents=True, exist_ok=True)
     wb.save(out)
     return out
+
+
+def random_givens(rng, shape):
+    """Any numbers a network of this kind can take (not a drawn exercise): for the reference's tests."""
+    from sheetprop.network import Givens
+
+    nb_h, nb_o = shape.bias_counts()
+    if shape.output == "softmax":
+        targets = rng.dirichlet(np.ones(shape.n_out))
+    elif shape.output == "linear":
+        targets = rng.uniform(-1, 1, shape.n_out)
+    else:
+        targets = rng.uniform(0.05, 0.95, shape.n_out)
+    return Givens(shape, rng.uniform(-1, 1, shape.n_in), targets,
+                  rng.uniform(-1.5, 1.5, (shape.n_hidden, shape.n_in)),
+                  rng.uniform(-1.5, 1.5, (shape.n_out, shape.n_hidden)),
+                  rng.uniform(-1, 1, nb_h), rng.uniform(-1, 1, nb_o), rng.uniform(0.05, 0.9))
+
+
+def central_difference(g, name: str, h=1e-6) -> np.ndarray:
+    """dE_total/d(each number of g's array `name`), from the reference's loss alone."""
+    from sheetprop import reference
+
+    base = getattr(g, name)
+    grad = np.zeros(base.shape)
+    for idx in np.ndindex(base.shape):
+        up, down = base.copy(), base.copy()
+        up[idx] += h
+        down[idx] -= h
+        grad[idx] = (reference.loss(g, **{name: up}) - reference.loss(g, **{name: down})) / (2 * h)
+    return grad

@@ -19,7 +19,7 @@ from sheetprop.mistakes import CODES, mutations
 from sheetprop.network import Givens, GivensError, Shape
 from sheetprop.values import Reading
 
-from .helpers import simulate_student
+from .helpers import central_difference, random_givens, simulate_student
 
 ROOT = Path(__file__).resolve().parent.parent
 COMBOS = [(a, o, l) for a in HIDDEN for o in OUTPUT for l in LOSSES if combination_error(a, o, l, 2) is None]
@@ -36,31 +36,6 @@ def shapes_for(combo):
     # A softmax layer cannot share one bias (its gradient is always 0): one per neuron there.
     return [Shape(*small, activation=a, output=o, loss=l),
             Shape(3, 3, 2, "neuron" if o == "softmax" else "layer", True, a, o, l)]
-
-
-def random_givens(rng, shape: Shape) -> Givens:
-    nb_h, nb_o = shape.bias_counts()
-    if shape.output == "softmax":
-        targets = rng.dirichlet(np.ones(shape.n_out))
-    elif shape.output == "linear":
-        targets = rng.uniform(-1, 1, shape.n_out)
-    else:
-        targets = rng.uniform(0.05, 0.95, shape.n_out)
-    return Givens(shape, rng.uniform(-1, 1, shape.n_in), targets,
-                  rng.uniform(-1.5, 1.5, (shape.n_hidden, shape.n_in)),
-                  rng.uniform(-1.5, 1.5, (shape.n_out, shape.n_hidden)),
-                  rng.uniform(-1, 1, nb_h), rng.uniform(-1, 1, nb_o), rng.uniform(0.05, 0.9))
-
-
-def central_difference(g: Givens, name: str, h=1e-6) -> np.ndarray:
-    base = getattr(g, name)
-    grad = np.zeros(base.shape)
-    for idx in np.ndindex(base.shape):
-        up, down = base.copy(), base.copy()
-        up[idx] += h
-        down[idx] -= h
-        grad[idx] = (reference.loss(g, **{name: up}) - reference.loss(g, **{name: down})) / (2 * h)
-    return grad
 
 
 def test_there_are_24_combinations():

@@ -8,30 +8,13 @@ import numpy as np
 import pytest
 
 from sheetprop import reference
-from sheetprop.network import Givens, Shape
+from sheetprop.network import Shape
 from sheetprop.sources import from_preset
+
+from .helpers import central_difference, random_givens
 
 ANCHOR = Path(__file__).parent / "anchors" / "mazur.json"
 SHARED_ANCHOR = Path(__file__).resolve().parents[2] / "shared" / "anchors" / "mazur.json"
-
-
-def random_givens(rng, shape: Shape) -> Givens:
-    nb_h, nb_o = shape.bias_counts()
-    return Givens(shape, rng.uniform(-1, 1, shape.n_in), rng.uniform(0, 1, shape.n_out),
-                  rng.uniform(-1.5, 1.5, (shape.n_hidden, shape.n_in)),
-                  rng.uniform(-1.5, 1.5, (shape.n_out, shape.n_hidden)),
-                  rng.uniform(-1, 1, nb_h), rng.uniform(-1, 1, nb_o), rng.uniform(0.05, 0.9))
-
-
-def central_difference(g: Givens, name: str, h=1e-6) -> np.ndarray:
-    base = getattr(g, name)
-    grad = np.zeros(base.shape)
-    for idx in np.ndindex(base.shape):
-        up, down = base.copy(), base.copy()
-        up[idx] += h
-        down[idx] -= h
-        grad[idx] = (reference.loss(g, **{name: up}) - reference.loss(g, **{name: down})) / (2 * h)
-    return grad
 
 
 SHAPES = [Shape(i, h, o, bias, train) for i, h, o in [(2, 2, 1), (2, 2, 2), (3, 2, 1), (1, 3, 2), (4, 4, 3)]

@@ -78,7 +78,7 @@ def generate(seed, preset, givens_file, layers, bias, frozen_biases, activation,
         if seed is None or preset or givens_file or roster or bias != "neuron" or frozen_biases:
             raise click.UsageError("--task xor takes --seed N (with --layers, --activation, --output, --loss, "
                                    "--epochs); biases are one per neuron, trained")
-        _generate_xor(seed, layers, activation, output_act, loss, epochs, optimizer, lang, out_dir, force)
+        _generate_xor(seed, layers, activation, output_act, loss, epochs, optimizer, lang, out_dir, force, pdf)
         return
     if epochs is not None or optimizer != "gd":
         raise click.UsageError("--epochs and --optimizer go with --task xor")
@@ -142,7 +142,7 @@ def _print_pdfs(workbooks, lang):
         raise Failure(f"no PDF: {e}") from None
 
 
-def _generate_xor(seed, layers, activation, output_act, loss, epochs, optimizer, lang, out_dir, force):
+def _generate_xor(seed, layers, activation, output_act, loss, epochs, optimizer, lang, out_dir, force, pdf=False):
     from . import sources, xor_sheet, xor_task
     from .network import GivensError
     from .text import normalize_lang
@@ -159,6 +159,8 @@ def _generate_xor(seed, layers, activation, output_act, loss, epochs, optimizer,
         raise Failure(f"cannot write to {out_dir}: {e.strerror or e}") from None
     click.echo(f"exercise: {exercise}")
     click.echo(f"solution: {solution}")
+    if pdf:  # the summary page: chart, outputs, drawing (A4 landscape)
+        _print_pdfs([exercise, solution], lang)
 
 
 def _generate_class(roster, out_dir, secret, lang, shape, reseed, force, min_digits=3):
@@ -371,6 +373,25 @@ def gradescope(out, lang, carried):
     click.echo(f"autograder: {written}")
 
 
+def _answers_are_the_teachers(result, lang, class_dir, secret):
+    """A class workbook's walkthrough holds every answer of that student's variant: as with
+    check --show-answers, only with its class and the class secret, and only if it is that
+    class's own exercise."""
+    from .integrity import verify
+    from .report import lang_of
+    from .text import text
+
+    meta = result.submission.meta
+    if meta.student is None and "student" not in meta.origin:
+        return  # a self-study workbook: its answers are drawn from its seed by anyone
+    t = text(lang_of(result, lang))
+    if class_dir is None:
+        raise Failure(t("integrity.show_answers_needs_class", path=escape(result.path, 200)))
+    standing, = verify([result], _load_class(class_dir, secret))
+    if standing.void is not None:
+        raise Failure(f"{escape(result.path, 200)}: {escape(standing.void, 200)}")
+
+
 def _load_class(class_dir: Path, secret: str | None):
     from .roster import RosterError, load_class
     from .text import text
@@ -466,8 +487,12 @@ def _variant_options(f):
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("generated"),
               show_default=True, help="Folder to write the page to.")
 @click.option("--force", is_flag=True, help="Overwrite pages that already exist.")
+@click.option("--class", "class_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="A class workbook's class folder (from generate --roster): its walkthrough holds the answers, "
+                   "so it needs the class and its secret.")
+@click.option("--secret", envvar="SHEETPROP_SECRET", help="With --class: the class secret.")
 def explain(workbook, seed, preset, givens_file, layers, bias, frozen_biases, activation, output_act, loss, lang,
-            out_dir, force):
+            out_dir, force, class_dir, secret):
     """Write a step-by-step walkthrough of one variant.
 
     In Mazur's manner: an HTML page (MathML, no script, no network) and a Markdown file.
@@ -498,7 +523,8 @@ def explain(workbook, seed, preset, givens_file, layers, bias, frozen_biases, ac
 
             result = check_file(workbook)
             if result.error is not None:
-                raise Failure(f"{workbook}: {result.error}")
+                raise Failure(f"{escape(workbook, 200)}: {escape(result.error, 200)}")
+            _answers_are_the_teachers(result, lang, class_dir, secret)
             g = result.submission.givens
             lang = lang or normalize_lang(result.submission.meta.get("lang"))
             if all(c.verdict == "blank" for c in result.grade.cells):

@@ -26,7 +26,7 @@ code { font-family: "DejaVu Sans Mono", monospace; font-size: .85em; color: #595
 .student.ok { background: #e8f5e9; border-color: #8bc34a; }
 .step { border: 1px solid #d9d9d9; border-radius: 6px; padding: .7rem 1rem; margin: .8rem 0; }
 .step .words { margin: 0 0 .4rem; color: #333; }
-.step math[display="block"] { margin: .4rem 0; font-size: 1.15rem; overflow-x: auto; }
+.step math[display="block"] { margin: .4rem 0; font-size: 1.15rem; overflow-x: auto; overflow-y: hidden; }
 .needs { font-size: .92rem; color: #404040; margin: .3rem 0 0; }
 .needs .label { font-weight: bold; }
 .yours { margin: .4rem 0 0; font-weight: bold; }

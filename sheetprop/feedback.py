@@ -91,6 +91,10 @@ def _workbook(result: FileResult, t, show_answers: bool):
                                  "sheetprop", width=320, height=60)
 
     summary = wb.create_sheet(t("sheet.summary_sheet_name"), 0)
+    # Printed on A4, as wide as the page: the long lines are the comments the student reads.
+    summary.page_setup.paperSize = summary.PAPERSIZE_A4
+    summary.sheet_properties.pageSetUpPr.fitToPage = True
+    summary.page_setup.fitToWidth, summary.page_setup.fitToHeight = 1, 0
     for col, width in (("A", 22), ("B", 20), ("C", 18), ("D", 90)):
         summary.column_dimensions[col].width = width
     _put_text(summary["A1"], t("feedback.summary_title")).font = Font(bold=True, size=14)

@@ -80,12 +80,14 @@ def _grades(ws, t: Text, ids: list[str], rows: list, symbols: dict) -> None:
     for col in range(fixed + 1, fixed + len(ids) + 1):
         ws.column_dimensions[get_column_letter(col)].width = 12
     ws.row_dimensions[1].height = 80
-    # The header row and the student's id and name stay in view while scrolling either way.
-    ws.freeze_panes = "C2"
+    # The header row and who the row is (id, name, file: without a roster only the file says it)
+    # stay in view while scrolling either way.
+    ws.freeze_panes = "D2"
     ws.auto_filter.ref = f"A1:{get_column_letter(fixed + len(ids))}{len(rows) + 1}"
     # Printed, a class runs over several pages: each repeats the header and who the row is.
     ws.print_title_rows = "1:1"
-    ws.print_title_cols = "A:B"
+    ws.print_title_cols = "A:C"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = "landscape"
     ws.page_setup.scale = 75
 

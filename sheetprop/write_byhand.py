@@ -53,7 +53,8 @@ def label_text(t: Text, key: str) -> str:
 
 
 def instruction_lines(t: Text, kind: str, shape) -> list[str]:
-    return [line.format(loss_rule=loss_rule(t, shape)) for line in t.lines(f"byhand.{kind}")]
+    # the digits asked for: the same default as the row layout's (the metadata's options say it)
+    return [line.format(loss_rule=loss_rule(t, shape), min_digits=3) for line in t.lines(f"byhand.{kind}")]
 
 
 class ByHandWorkbook:

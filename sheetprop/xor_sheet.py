@@ -162,6 +162,7 @@ class _Writer:
         # The printed page is the summary: givens, outcome, loss chart and network drawing
         # (the training block is thousands of cells; print it by clearing the print area).
         ws.print_area = f"A1:{get_column_letter(DIAGRAM_COL + 7)}{L.header_row - 1}"
+        ws.page_setup.paperSize = ws.PAPERSIZE_A4  # as the step exercise prints (paper.py)
         ws.page_setup.orientation = "landscape"
         ws.sheet_properties.pageSetUpPr.fitToPage = True
         ws.page_setup.fitToWidth = ws.page_setup.fitToHeight = 1

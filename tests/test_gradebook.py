@@ -155,7 +155,7 @@ def test_xlsx_gradebook(hand_ins, tmp_path):
     wb = openpyxl.load_workbook(book)
     grades, klass = wb.worksheets
     assert (grades.title, klass.title) == ("Notas", "Turma")
-    assert grades.freeze_panes == "C2"
+    assert grades.freeze_panes == "D2"
     header = [c.value for c in grades[1]]
     assert header[:4] == ["Identificação", "Nome", "Arquivo", "Nota"] and "delta_h1" in header
     evil = grades.cell(4, 1)

@@ -145,5 +145,27 @@ def test_a_generated_solution_scores_nothing(autograder, tmp_path):
     assert res.exit_code == 0
     saved, = libreoffice.recalculate([tmp_path / "gen" / "sheetprop-seed42-solution.xlsx"], tmp_path / "lo")
     doc = run_autograder(autograder, tmp_path / "autograder", {"answers.xlsx": saved.read_bytes()})
-    assert doc["score"] == 0 and all(t["score"] == 1 for t in doc["tests"])
+    # nothing earned anywhere (no test contradicts the total); each test still says what its cell held
+    assert doc["score"] == 0 and all(t["score"] == 0 and t["status"] == "failed" for t in doc["tests"])
+    assert all(t["output"].startswith("correct") for t in doc["tests"])
     assert "This is a solution workbook made by sheetprop generate" in doc["output"]
+
+
+def test_a_part_2_trace_gets_results_gradescope_accepts(tmp_path):
+    """A training run (here a trace from a student's own program) is graded too, not 'could not be checked'."""
+    from sheetprop.gradescope import results
+
+    from . import xor_student
+
+    for mistake, target_met in ((None, True), ("M1", None)):
+        trace = tmp_path / f"trace-{mistake}.csv"
+        xor_student.train(trace, mistake=mistake)
+        res = CliRunner().invoke(cli, ["check", "--json", str(trace)])
+        doc = results(json.loads(res.stdout))
+        assert_gradescope_results(doc)
+        run = doc["tests"][0]
+        if mistake is None:
+            assert doc["score"] == run["max_score"] > 0 and run["status"] == "passed"
+            assert doc["tests"][1]["status"] == "passed"
+        else:
+            assert doc["score"] < run["max_score"] and run["status"] == "failed" and "M1" in doc["output"]

@@ -533,3 +533,15 @@ def test_one_variant_under_many_ids_names_a_bounded_few(term, tmp_path):
     for f in doc["files"]:
         same = [x for x in f["flags"] if x["kind"] == "same_variant_two_ids"]
         assert 1 <= len(same) <= 10 and len({x["other"] for x in same}) == len(same)
+
+
+def test_explain_on_a_class_workbook_needs_the_class(term, tmp_path):
+    """The walkthrough of a class exercise holds every answer: the teacher's, like --show-answers."""
+    _, out, manifest, _ = term
+    blank = out / manifest[0]["exercise"]
+    res = run("explain", blank, "--out", tmp_path / "student", env={})
+    assert res.exit_code == 2 and "exercício de turma" in res.output and "Traceback" not in res.output
+    assert not (tmp_path / "student").exists() or not list((tmp_path / "student").iterdir())
+    res = run("explain", blank, "--class", out, "--out", tmp_path / "teacher")
+    assert res.exit_code == 0, res.output
+    assert len(list((tmp_path / "teacher").glob("*-explain.html"))) == 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -18,7 +19,8 @@ class Failure(click.ClickException):
     exit_code = 2
 
     def show(self, file=None):
-        click.echo(f"sheetprop: {self.format_message()}", err=True)
+        # Escaped whatever it says: a message may carry a student's file name.
+        click.echo(f"sheetprop: {escape(self.format_message(), 2000)}", err=True)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -122,8 +124,8 @@ def generate(seed, preset, givens_file, layers, bias, frozen_biases, activation,
         raise Failure(str(e)) from None
     except OSError as e:
         raise Failure(f"cannot write to {out_dir}: {e.strerror or e}") from None
-    click.echo(f"exercise: {exercise}")
-    click.echo(f"solution: {solution}")
+    click.echo(f"exercise: {escape(exercise, 300)}")
+    click.echo(f"solution: {escape(solution, 300)}")
     if pdf:
         _print_pdfs([exercise, solution], lang)
 
@@ -157,8 +159,8 @@ def _generate_xor(seed, layers, activation, output_act, loss, epochs, optimizer,
         raise Failure(str(e)) from None
     except OSError as e:
         raise Failure(f"cannot write to {out_dir}: {e.strerror or e}") from None
-    click.echo(f"exercise: {exercise}")
-    click.echo(f"solution: {solution}")
+    click.echo(f"exercise: {escape(exercise, 300)}")
+    click.echo(f"solution: {escape(solution, 300)}")
     if pdf:  # the summary page: chart, outputs, drawing (A4 landscape)
         _print_pdfs([exercise, solution], lang)
 
@@ -448,9 +450,18 @@ def _feedback_targets(files, feedback_to: Path | None) -> dict:
     else:
         if feedback_to.exists() and not feedback_to.is_dir():
             raise click.UsageError("with several files, --feedback names a folder")
-        targets = {f: feedback_to / f"{Path(f).stem}-feedback.xlsx" for f in files}
-        if len(set(targets.values())) != len(targets):
-            raise click.UsageError("two files have the same name; give their feedback separate folders")
+        targets, taken = {}, set()
+        for f in files:
+            # Files of one name in several folders (a platform's download lays each student's hand-in
+            # out as <student>/answers.xlsx): the folder's name tells them apart, then a number.
+            stem = re.sub(r"[^\w.-]+", "_", Path(f).stem)[:120]
+            parent = re.sub(r"[^\w.-]+", "_", Path(f).resolve().parent.name)[:60]
+            name, n = f"{stem}-feedback.xlsx", 1
+            while name in taken:
+                n += 1
+                name = f"{parent}-{stem}-feedback.xlsx" if n == 2 else f"{parent}-{stem}-{n}-feedback.xlsx"
+            taken.add(name)
+            targets[f] = feedback_to / name
     inputs = {Path(f).resolve() for f in files}
     if any(t.resolve() in inputs for t in targets.values()):
         raise click.UsageError("--feedback would overwrite a handed-in file; choose another name")
@@ -524,12 +535,16 @@ def explain(workbook, seed, preset, givens_file, layers, bias, frozen_biases, ac
             result = check_file(workbook)
             if result.error is not None:
                 raise Failure(f"{escape(workbook, 200)}: {escape(result.error, 200)}")
+            if getattr(result.submission, "task", "step") != "step":
+                raise Failure(f"{escape(workbook, 200)}: a training run (part 2); the walkthrough explains one "
+                              f"step: run sheetprop check on it to see where the run went wrong")
             _answers_are_the_teachers(result, lang, class_dir, secret)
             g = result.submission.givens
             lang = lang or normalize_lang(result.submission.meta.get("lang"))
             if all(c.verdict == "blank" for c in result.grade.cells):
                 result = None  # an exercise not yet filled in: the walkthrough alone
-            stem = Path(workbook).stem
+            # the page's name from the student's file name, without what a file name should not hold
+            stem = re.sub(r"[^\w.-]+", "_", Path(workbook).stem)[:120]
         else:
             if seed is not None:
                 g = sources.from_seed(seed, sources.shape_from(layers, bias, not frozen_biases, activation,
@@ -544,8 +559,8 @@ def explain(workbook, seed, preset, givens_file, layers, bias, frozen_biases, ac
         raise Failure(str(e)) from None
     except OSError as e:
         raise Failure(f"cannot write to {out_dir}: {e.strerror or e}") from None
-    click.echo(f"walkthrough: {html_path}")
-    click.echo(f"markdown: {md_path}")
+    click.echo(f"walkthrough: {escape(html_path, 300)}")
+    click.echo(f"markdown: {escape(md_path, 300)}")
 
 
 def main(argv=None):

@@ -41,6 +41,9 @@ EXCEL = Style("excel", "+", "-", "*", "/", "-", ">", ",")
 TEXT = Style("text", " + ", " − ", "·", " / ", "−", " > ", ", ")
 STYLES = {"excel": EXCEL, "text": TEXT}
 
+# refs() of each node asked, by id (see Expr.refs).
+_REFS: dict[int, tuple["Expr", tuple[str, ...]]] = {}
+
 # In a formula an id is its defined name; in text, as is, unless a resolver says otherwise.
 _SAME: Callable[[str], str] = lambda qid: qid  # noqa: E731
 
@@ -143,10 +146,14 @@ class Expr:
         return total
 
     def refs(self) -> tuple[str, ...]:
-        """The ids this rule reads, in order of first appearance."""
-        seen: dict[str, None] = {}
-        self._collect(seen)
-        return tuple(seen)
+        """The ids this rule reads, in order of first appearance (kept: a rule is asked often,
+        by grading and by the screening of every drawn variant, and never changes)."""
+        found = _REFS.get(id(self))
+        if found is None or found[0] is not self:
+            seen: dict[str, None] = {}
+            self._collect(seen)
+            found = _REFS[id(self)] = (self, tuple(seen))  # the node kept alive: its id stays its own
+        return found[1]
 
     def children(self) -> tuple["Expr", ...]:
         return ()

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import metadata, sources
+from . import metadata, sources, variants
 from .graph import graph_for
 from .network import Givens, GivensError, Shape
 
@@ -111,7 +111,11 @@ def verify(results: list[FileResult], klass=None) -> list[Standing]:
     standings = [Standing() for _ in results]
     for r, st in zip(results, standings):
         if r.submission is not None and getattr(r.submission, "task", "step") != "step":
-            continue  # a training run or trace (part 2): self-study only, nothing to verify it against
+            # A training run or trace (part 2): self-study only, nothing to draw it again from;
+            # but a generated solution handed in earns nothing, as in part 1.
+            if "solution_workbook" in r.submission.notes:
+                st.flag("solution_workbook")
+            continue
         if klass is not None:
             _against_class(r, st, klass, variants)
         elif r.error is None:
@@ -137,13 +141,19 @@ def against_its_seed(sub: Submission) -> dict | None:
     origin = meta.origin
     if meta.rebuilt or "student" in origin or meta.student is not None:
         return None  # a class workbook is verified with its class (--class)
+    values = {k: float(v) for k, v in meta.exercise["values"].items()}
     if "seed" in origin:
-        want = _SEEDS.draw(origin["seed"], sub.graph.shape, origin.get("rules"))
+        try:  # the quick way, for the honest file: is it a good candidate of its seed's stream?
+            if variants.is_drawn_from(origin["seed"], sub.graph.shape, values, origin.get("rules", 1)):
+                return None
+        except (GivensError, TypeError, ValueError):
+            pass
+        # a workbook that names no rules was drawn by sheetprop 0.1.0: rules 1
+        want = _SEEDS.draw(origin["seed"], sub.graph.shape, origin.get("rules", 1))
     elif "preset" in origin and origin["preset"] in sources.PRESETS:
         want = sources.from_preset(origin["preset"])
     else:
         return None  # a teacher's own givens file: the workbook is all there is
-    values = {k: float(v) for k, v in meta.exercise["values"].items()}
     if want is not None and same_values(values, given_values(want)):
         return None
     return first_difference(values, given_values(want)) if want is not None else {}
@@ -187,7 +197,8 @@ def _whose(values: dict, shape: Shape, rules, klass, variants: _Variants, own_sh
         index = {}
         for sid in klass.ids:
             for n, seed in enumerate(klass.seeds_of(sid)):
-                want = variants.draw(seed, (klass.shape_of(sid) or shape) if own_shapes else shape, rules)
+                want = variants.draw(seed, (klass.shape_of(sid) or shape) if own_shapes else shape,
+                                     klass.rules_of(sid) if rules is None else rules)
                 if want is not None:
                     index.setdefault(_value_key(given_values(want)), (sid, n == 0))
         variants.indexes[(shape, rules, own_shapes)] = index
@@ -203,7 +214,7 @@ def _against_class(r: FileResult, st: Standing, klass, variants: _Variants):
     meta, shape = sub.meta, sub.graph.shape
     if "solution_workbook" in sub.notes:
         st.flag("solution_workbook")
-    rules = meta.origin.get("rules")
+    rules = None  # each student's variant by the rules the class folder records (Class.rules_of)
     if meta.rebuilt:
         # Lost on the way through an honest program, or stripped: the given cells say whose it is.
         whose, current = _whose(cell_givens(r), shape, rules, klass, variants, own_shapes=True)
@@ -249,7 +260,7 @@ def _against_class(r: FileResult, st: Standing, klass, variants: _Variants):
         st.flag("name_mismatch", other=by_name)
     seeds = klass.seeds_of(claimed)
     for n, seed in enumerate(seeds):
-        want = variants.draw(seed, shape, rules)
+        want = variants.draw(seed, shape, klass.rules_of(claimed))
         if want is not None and same_values(values, given_values(want)):
             if n:
                 st.flag("earlier_variant", other=claimed)
@@ -258,7 +269,7 @@ def _against_class(r: FileResult, st: Standing, klass, variants: _Variants):
     if whose:
         st.flag("other_student_variant", other=whose)
     else:
-        want = variants.draw(seeds[0], shape, rules)
+        want = variants.draw(seeds[0], shape, klass.rules_of(claimed))
         detail = first_difference(values, given_values(want)) if want is not None else {}
         st.flag("givens_forged", other=claimed, **detail)
 
@@ -310,7 +321,10 @@ def _several_hand_ins(results: list[FileResult], standings: list[Standing]):
     for sid, members in by_student.items():
         if len(members) < 2:
             continue
-        latest = max(members, key=lambda i: (_mtime(results[i].path), results[i].path))
+        # A file whose name says another student (B handing in A's workbook) never supersedes one
+        # that is A's by name and metadata alike: else anyone could replace a classmate's work.
+        own = [i for i in members if not any(f["kind"] == "name_mismatch" for f in standings[i].flags)]
+        latest = max(own or members, key=lambda i: (_mtime(results[i].path), results[i].path))
         for i in members:
             if i == latest:
                 standings[i].flag("several_hand_ins", n=len(members), other=sid)

@@ -140,14 +140,15 @@ class Ods:
             return Cell("error", text=text.strip() or "#?", formula=formula)
         if kind in ("float", "percentage", "currency"):
             try:
-                number = float(raw.get("value", ""))
-            except ValueError:
+                number = float(raw.get("value") or "")
+            except (TypeError, ValueError):  # no value saved, or not a number: what it shows is text
                 return Cell("text", text=text, formula=formula)
             if not math.isfinite(number):
-                return Cell("text", text=raw.get("value", ""), formula=formula)
+                return Cell("text", text=raw.get("value") or "", formula=formula)
             return Cell("number", number, formula=formula)
         if kind in ("date", "time"):
-            return Cell("number", _serial(raw.get("date", "")), formula=formula, date=True)
+            # a time cell has no date-value: it is a date to the student's eye all the same (unreadable)
+            return Cell("number", _serial(raw.get("date") or ""), formula=formula, date=True)
         if kind == "boolean":
             return Cell("bool", 1.0 if raw.get("bool", "").strip().lower() == "true" else 0.0, formula=formula)
         if kind == "string":

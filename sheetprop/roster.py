@@ -24,7 +24,14 @@ from .write import write_pair
 
 SECRET_ENV = "SHEETPROP_SECRET"
 MANIFEST = "manifest.csv"
-MANIFEST_COLUMNS = ["id", "name", "round", "seed", "exercise", "solution"]
+MANIFEST_COLUMNS = ["id", "name", "round", "seed", "rules", "exercise", "solution"]
+
+
+def recorded_rules(row: dict | None) -> int:
+    """The drawing rules a manifest row's variant was drawn with: a class made by sheetprop
+    0.1.0 has no such column, and its rules were 1."""
+    value = str((row or {}).get("rules", "")).strip()
+    return int(value) if value.isdigit() else 1
 MAX_ROSTER_BYTES = 5 * 1024 * 1024
 
 
@@ -160,12 +167,15 @@ def generate_class(roster: Path, out_dir: Path, secret: str, lang: str = "en", s
         # Regenerate a new student, a missing file, a re-seeded student; the others stay untouched.
         redo = force or not old or st.id in reseed or not (out_dir / exercise).exists() \
             or not (out_dir / solution).exists()
+        # The same round draws the same variant again, by the rules it was first drawn with (a class
+        # regenerated after an upgrade); a new student or a new round, by today's.
+        rules = recorded_rules(old) if old and st.id not in reseed else None
         if st.id in reseed:
             st.round += 1
         seed = seed_for(secret, st.id, st.round)
         if redo:
             try:
-                g = from_seed(seed, shape)
+                g = from_seed(seed, shape, rules)
             except GivensError as e:
                 raise RosterError(str(e)) from None
             # No seed in the student's file: the manifest keeps it for the teacher.
@@ -182,6 +192,7 @@ def generate_class(roster: Path, out_dir: Path, secret: str, lang: str = "en", s
                                f"({terminal(e, 120)})")
                 continue
         rows.append({"id": st.id, "name": st.name, "round": st.round, "seed": seed,
+                     "rules": g.origin.get("rules", 1) if redo else recorded_rules(old),
                      "exercise": exercise.as_posix(), "solution": solution.as_posix(), "written": redo})
         if progress:
             progress(n + 1, len(students))
@@ -216,7 +227,13 @@ class Class:
     seeds: dict[str, int]  # id -> the seed of the student's current round
     secret: str
     exercises: dict[str, str] = field(default_factory=dict)  # id -> the exercise's path in the folder
+    rules: dict[str, int] = field(default_factory=dict)  # id -> the drawing rules of their variant
     _copies: dict = field(default_factory=dict, repr=False)
+
+    def rules_of(self, student_id: str) -> int:
+        """The drawing rules the class folder says the student's variant was drawn with (the
+        teacher's record, not the file's claim; 1 for a class made by sheetprop 0.1.0)."""
+        return self.rules.get(student_id, 1)
 
     @property
     def ids(self) -> list[str]:
@@ -281,7 +298,7 @@ def load_class(folder: Path, secret: str | None) -> Class:
         rows = list(read_manifest(folder).values())
     except (OSError, UnicodeDecodeError, csv.Error, KeyError) as e:
         raise RosterError(f"cannot read {folder / MANIFEST}: {e}") from None
-    students, seeds, exercises = [], {}, {}
+    students, seeds, exercises, rules = [], {}, {}, {}
     for row in rows:
         round_ = int(row["round"]) if str(row.get("round", "")).isdigit() else 0
         st = Student(row["id"], row.get("name") or "", round_)
@@ -291,6 +308,7 @@ def load_class(folder: Path, secret: str | None) -> Class:
         students.append(st)
         seeds[st.id] = seed
         exercises[st.id] = row.get("exercise") or ""
+        rules[st.id] = recorded_rules(row)
     if not students:
         raise RosterError(f"the class in {folder} has no students")
-    return Class(folder, students, seeds, secret, exercises)
+    return Class(folder, students, seeds, secret, exercises, rules)

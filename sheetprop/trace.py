@@ -200,6 +200,11 @@ def mistake_families(row: Row) -> dict[tuple[str, str, str], dict]:
     return families
 
 
+# A net that has not learned XOR yet has a loss of about 0.5 (½Σ over the four patterns) or more
+# (MSE, cross-entropy); one below this at its first epoch was trained before the trace began.
+UNTRAINED = 0.1
+
+
 def grade_trace(sub: TraceSubmission, tolerance: Tolerance = DEFAULT, carried: str = "full") -> RunGrade:
     row, run = sub.row, sub.run
     shape, eta = run.shape, run.eta
@@ -245,6 +250,12 @@ def grade_trace(sub: TraceSubmission, tolerance: Tolerance = DEFAULT, carried: s
         faults.append(fault)
     below = np.flatnonzero(sub.loss < training.TARGET_LOSS)
     reached = int(below[0]) + 1 if below.size else None
+    if sub.loss.size and not sub.loss[0] >= UNTRAINED:
+        # A run that starts where it should end shows no learning (constant parameters "follow"
+        # from any tiny η): the target is not met by it, whatever its rows say.
+        reached = None
+        if "started_trained" not in sub.notes:
+            sub.notes.append("started_trained")
     best = (float(sub.loss.min()), int(np.argmin(sub.loss)) + 1) if sub.loss.size else None
     with np.errstate(all="ignore"):
         out = training.outputs(shape, Params.from_flat(shape, sub.params[-1]))[:, 0]

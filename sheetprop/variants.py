@@ -79,18 +79,20 @@ def _targets(rng: random.Random, shape: Shape):
     return _hand_numbers(rng, shape.n_out, 0.01, 0.99)
 
 
-def draw(seed: int, shape: Shape = Shape(), tolerance: Tolerance = DEFAULT, rules: int = RULES) -> Givens:
+def _check_request(seed, rules):
     if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
         raise GivensError(f"the seed must be a whole number 0 or more, got {seed!r}")
     if rules not in KNOWN_RULES:
         raise GivensError(f"drawing rules version {rules!r} is unknown to this sheetprop (it knows "
                           f"{', '.join(map(str, KNOWN_RULES))}); upgrade sheetprop")
+
+
+def _candidates(seed: int, shape: Shape, rules: int):
+    """The seed's stream of candidate variants, good or not, in order (at most MAX_DRAWS)."""
     rng = random.Random(seed)
-    graph = graph_for(shape)
-    muts = mutations(graph)
     nb_h, nb_o = shape.bias_counts()
-    for attempt in range(MAX_DRAWS):
-        g = Givens(
+    for _ in range(MAX_DRAWS):
+        yield Givens(
             shape=shape,
             inputs=_hand_numbers(rng, shape.n_in, -1, 1, 0.05),
             targets=_targets(rng, shape),
@@ -101,9 +103,33 @@ def draw(seed: int, shape: Shape = Shape(), tolerance: Tolerance = DEFAULT, rule
             eta=ETAS[_pick(rng, len(ETAS))],
             origin={"seed": seed, "rules": rules},
         )
+
+
+def draw(seed: int, shape: Shape = Shape(), tolerance: Tolerance = DEFAULT, rules: int = RULES) -> Givens:
+    _check_request(seed, rules)
+    graph = graph_for(shape)
+    muts = mutations(graph)
+    for g in _candidates(seed, shape, rules):
         if why_rejected(g, graph, muts, tolerance, rules) is None:
             return g
     raise GivensError(f"no good exercise found for seed {seed} in {MAX_DRAWS} draws")  # pragma: no cover
+
+
+def is_drawn_from(seed: int, shape: Shape, values: dict[str, float], rules: int = RULES) -> bool:
+    """Are these givens a good exercise that this seed's stream draws? Cheaper than draw() when
+    checking a workbook: the stream is replayed to the candidate that matches (random numbers
+    only), and only that candidate is screened. A file's givens that no candidate of its seed
+    matches (a forged key) are refused; one that matches a later candidate than draw() would
+    return is still a good exercise of that seed, drawn by the same rules."""
+    _check_request(seed, rules)
+    graph = graph_for(shape)
+    want = {k: float(f"{v:.12g}") for k, v in values.items()}
+    for g in _candidates(seed, shape, rules):
+        have = graph.given_values(g)
+        if have.keys() == want.keys() and all(abs(have[k] - want[k]) <= 1e-12 * max(1.0, abs(want[k]))
+                                              for k in want):
+            return why_rejected(g, graph, None, DEFAULT, rules) is None
+    return False
 
 
 def why_rejected(g: Givens, graph: Graph, muts=None, tolerance: Tolerance = DEFAULT, rules: int = RULES) -> str | None:

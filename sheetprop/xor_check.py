@@ -65,6 +65,17 @@ class RunSubmission:
         return f"{self.meta['sheet']}!{self.cells['columns'][qid]}{self.cells['zero'] + epoch}"
 
 
+def _solution_title(book, sheet: str, meta, run: Run) -> bool:
+    """Does the sheet's title (A1) read as the generated solution's, in any language?"""
+    from .text import LANGS, network_words, text
+
+    cell = book.read(sheet, ["A1"])["A1"]
+    shown = (cell.text or "").strip()
+    return bool(shown) and any(
+        shown == text(lang)("xor.solution_title", layers=run.shape.label, network=network_words(text(lang), run.shape))
+        for lang in LANGS)
+
+
 def read_run(intake, book: Xlsx, meta: dict, notes: list[str]) -> RunSubmission:
     from .network import GivensError
 
@@ -80,6 +91,11 @@ def read_run(intake, book: Xlsx, meta: dict, notes: list[str]) -> RunSubmission:
     except (KeyError, TypeError, ValueError):
         raise Rejected("bad_metadata", "its sheetprop metadata is incomplete") from None
     # The metadata is the student's file too: every address in it must be a plain one.
+    from .xor_task import size_error
+
+    if size_error(epochs, len(row.ids)):  # what the (editable) metadata claims decides the memory asked for
+        raise Rejected("bad_metadata", f"its sheetprop metadata claims a training block too large to check: "
+                                    f"{size_error(epochs, len(row.ids))}")
     if set(columns) != set(row.ids) or epochs != run.epochs or not 1 <= zero <= 1_000_000 - epochs \
             or not all(isinstance(c, str) and _COLUMN.fullmatch(c) for c in columns.values()) \
             or not all(isinstance(c, str) and _COORD.fullmatch(c) for c in given_at.values()):
@@ -93,6 +109,8 @@ def read_run(intake, book: Xlsx, meta: dict, notes: list[str]) -> RunSubmission:
         notes.append("external_links")
     if sheet not in book.sheets:
         raise Rejected("no_sheet", f"the exercise sheet {sheet!r} is gone: fill in the workbook as generated")
+    if "solution_workbook" not in notes and _solution_title(book, sheet, meta, run):
+        notes.append("solution_workbook")  # its kind edited to "exercise": the sheet still says what it is
     # The givens by their names where they still point into the sheet, else where generated.
     missing = []
     where = {}
@@ -171,7 +189,8 @@ class RunGrade:
 
     @property
     def all_correct(self) -> bool:
-        return not self.faults and not self.changed_givens
+        # the deliverable is a run that learns XOR: every step right AND the target reached
+        return not self.faults and not self.changed_givens and self.void is None and self.target_met
 
     @property
     def target_met(self) -> bool:
@@ -180,6 +199,8 @@ class RunGrade:
     # What class summaries, gradebooks and batch lines read of any grade.
     @property
     def points(self) -> float:
+        if self.void is not None:  # a generated solution handed in (integrity.py): nothing earned
+            return 0.0
         return self.correct + CARRIED_CREDIT[self.carried_policy] * self.carried
 
     @property

@@ -139,11 +139,27 @@ def screen(runs: list[Run]) -> list[str | None]:
 SCREEN_BATCH = 8
 
 
+# The most cells a training block may have (epochs × columns): a 2,000-epoch 2-2-1 run has 88,000,
+# a 5,000-epoch 2-4-1 run with momentum about 400,000. A larger one is a sheet no spreadsheet
+# recalculates comfortably, a file over intake's part limit once saved, and a check that would
+# need gigabytes; and a workbook's metadata that claims one (the student's file) is refused.
+MAX_CELLS = 400_000
+
+
+def size_error(epochs: int, columns: int) -> str | None:
+    if epochs * columns > MAX_CELLS:
+        return (f"{epochs} epochs of {columns} columns is {epochs * columns:,} cells, more than a training sheet "
+                f"holds ({MAX_CELLS:,}): use fewer epochs")
+    return None
+
+
 def draw(seed: int, shape: Shape = Shape(), epochs: int = EPOCHS, optimizer: str = "gd") -> Run:
     why = xor_shape_error(shape)
     if why:
         raise GivensError(why)
-    row_for(shape, optimizer)  # refuses an unknown optimizer
+    why = size_error(epochs, len(row_for(shape, optimizer).ids))  # row_for refuses an unknown optimizer
+    if why:
+        raise GivensError(why)
     momentum = optimizer == "momentum"
     if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
         raise GivensError(f"the seed must be a whole number 0 or more, got {seed!r}")

@@ -79,3 +79,23 @@ def test_feedback_opens_cleanly_in_libreoffice(m7_student, tmp_path):
     ws = wb["Exercício"]
     comments = [c for row in ws.iter_rows() for c in row if c.comment]
     assert len(comments) == 35
+
+
+def test_files_of_one_name_in_several_folders_each_get_their_feedback(tmp_path):
+    """As a platform's download lays hand-ins out: <student>/answers.xlsx."""
+    from click.testing import CliRunner
+
+    from sheetprop import sources
+    from sheetprop.cli import cli
+    from sheetprop.write import write_pair
+
+    ex, _ = write_pair(sources.from_seed(3), tmp_path / "gen")
+    files = []
+    for who in ("ana", "bia"):
+        (tmp_path / who).mkdir()
+        files.append(tmp_path / who / "answers.xlsx")
+        files[-1].write_bytes(ex.read_bytes())
+    res = CliRunner().invoke(cli, ["check", *map(str, files), "--feedback", str(tmp_path / "fb")])
+    assert res.exit_code == 1, res.output
+    assert sorted(p.name for p in (tmp_path / "fb").iterdir()) == ["answers-feedback.xlsx",
+                                                                   "bia-answers-feedback.xlsx"]

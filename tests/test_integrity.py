@@ -545,3 +545,19 @@ def test_explain_on_a_class_workbook_needs_the_class(term, tmp_path):
     res = run("explain", blank, "--class", out, "--out", tmp_path / "teacher")
     assert res.exit_code == 0, res.output
     assert len(list((tmp_path / "teacher").glob("*-explain.html"))) == 1
+
+
+@pytest.mark.libreoffice
+def test_a_generated_xor_solution_handed_in_earns_nothing_even_with_its_kind_edited(tmp_path):
+    from sheetprop import libreoffice
+
+    res = run("generate", "--task", "xor", "--seed", "42", "--out", tmp_path / "gen", env={})
+    assert res.exit_code == 0, res.output
+    saved, = libreoffice.recalculate([tmp_path / "gen" / "sheetprop-xor-seed42-solution.xlsx"], tmp_path / "lo")
+    edited = tmp_path / "edited.xlsx"
+    edited.write_bytes(saved.read_bytes())
+    edit_metadata(edited, lambda d: d.update(kind="exercise"))
+    for f in (saved, edited):
+        one = json.loads(run("check", "--json", f, env={}).stdout)["files"][0]
+        assert one["score"]["points"] == 0 and one["status"] == 1, f
+        assert [fl["kind"] for fl in one["flags"]] == ["solution_workbook"]

@@ -84,3 +84,13 @@ def test_fast_cut_equals_a_full_parse_on_files_libreoffice_saved(tmp_path):
     saved, = libreoffice.recalculate([good], tmp_path / "lo")
     fast, full, data, wanted = both(saved)
     assert fast == full and xlsx._wanted_cells_only(data, wanted) is not None
+
+
+def test_ods_cells_with_no_saved_value_are_read_not_crashed():
+    """LibreOffice saves a time-formatted cell with office:time-value and no date-value, and a
+    hand-made file can leave a float without its office:value: both are answers to judge."""
+    from sheetprop.ods import Ods
+
+    reader = Ods.__new__(Ods)  # the cell decoding alone, without a file
+    assert reader._cell_from({"type": "time", "date": None}).date is True
+    assert reader._cell_from({"type": "float", "value": None, "text": "0,5"}).kind == "text"

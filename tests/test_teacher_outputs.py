@@ -483,3 +483,17 @@ def test_a_gradebook_path_that_is_a_symlink_is_replaced_not_written_through(tmp_
         assert status == 1, err
         assert victim.read_text() == "keep me"
         assert not link.is_symlink() and link.stat().st_size > 0
+
+
+def test_explain_echoes_only_inert_text_and_refuses_a_training_run(tmp_path):
+    """A student's file name with terminal escapes, and a part 2 workbook, through sheetprop explain."""
+    ex = tmp_path / "gen"
+    sheetprop("generate", "--seed", "42", "--out", ex)
+    sheetprop("generate", "--task", "xor", "--seed", "42", "--out", ex)
+    evil = tmp_path / "a\x1b]52;c;aGk=\x07b.xlsx"
+    evil.write_bytes((ex / "sheetprop-seed42-exercise.xlsx").read_bytes())
+    status, out, err = sheetprop("explain", evil, "--out", tmp_path / "out")
+    assert status == 0 and not UNSAFE.search(out + err)
+    assert all("\x1b" not in p.name for p in (tmp_path / "out").iterdir())
+    status, out, err = sheetprop("explain", ex / "sheetprop-xor-seed42-exercise.xlsx", "--out", tmp_path / "out2")
+    assert status == 2 and "training run" in err and len(err.strip().splitlines()) == 1

@@ -110,3 +110,17 @@ def test_a_per_pattern_sgd_program_is_checked_as_sgd(tmp_path):
     lines = path.read_text().splitlines()
     path.write_text("\n".join([lines[0].replace(" optimizer=sgd", "")] + lines[1:]) + "\n")
     assert check_file(path).grade.first.epoch == 1
+
+
+def test_a_trace_that_starts_trained_does_not_reach_the_target(tmp_path):
+    """Weights that already solve XOR and an η too small to move them: every row 'follows', but
+    nothing was learned (found by playing a hostile student)."""
+    import json
+
+    trained = [6.0, 6.0, -6.0, -6.0, 9.0, 9.0, -3.0, 9.0, -13.5]  # h1 ≈ OR, h2 ≈ NAND, o ≈ AND: XOR
+    path = tmp_path / "trace.csv"
+    train(path, eta=1e-12, epochs=50, start=trained)
+    shown = subprocess.run(CLI + ["--json", str(path)], capture_output=True, text=True)
+    one = json.loads(shown.stdout)["files"][0]
+    assert one["target_met"] is False and "started_trained" in one["notes"]
+    assert shown.returncode == 1

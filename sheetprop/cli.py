@@ -87,7 +87,7 @@ def generate(seed, preset, givens_file, layers, bias, frozen_biases, activation,
     from . import sources
     from .network import GivensError
     from .text import normalize_lang
-    from .write import OutputExists, write_pair
+    from .write import write_pair
 
     chosen = [name for name, v in (("--seed", seed), ("--preset", preset), ("--givens", givens_file),
                                    ("--roster", roster)) if v is not None]
@@ -111,15 +111,28 @@ def generate(seed, preset, givens_file, layers, bias, frozen_biases, activation,
     if roster is not None:
         _generate_class(roster, out_dir, secret, lang, shape if shape_options else None, reseed, force, min_digits)
         return
-    try:
-        lang = normalize_lang(lang)
+    def make():
         if seed is not None:
             g = sources.from_seed(seed, shape)
         elif preset is not None:
             g = sources.from_preset(preset)
         else:
             g = sources.from_file(givens_file)
-        exercise, solution = write_pair(g, out_dir, lang=lang, force=force, layout=layout, min_digits=min_digits)
+        return write_pair(g, out_dir, lang=normalize_lang(lang), force=force, layout=layout, min_digits=min_digits)
+
+    _write_pair(make, out_dir, lang, pdf)
+
+
+def _write_pair(make, out_dir, lang, pdf):
+    """make() draws and writes an exercise and its solution: each failure one line, then the paths
+    and, with --pdf, the printed pages."""
+    from .network import GivensError
+    from .text import normalize_lang
+    from .write import OutputExists
+
+    try:
+        lang = normalize_lang(lang)
+        exercise, solution = make()
     except (GivensError, ValueError, OutputExists) as e:
         raise Failure(str(e)) from None
     except OSError as e:
@@ -146,23 +159,14 @@ def _print_pdfs(workbooks, lang):
 
 def _generate_xor(seed, layers, activation, output_act, loss, epochs, optimizer, lang, out_dir, force, pdf=False):
     from . import sources, xor_sheet, xor_task
-    from .network import GivensError
     from .text import normalize_lang
-    from .write import OutputExists
 
-    try:
-        lang = normalize_lang(lang)
+    def make():
         shape = sources.shape_from(layers, "neuron", True, activation, output_act, loss)
         run = xor_task.draw(seed, shape, epochs or xor_task.default_epochs(shape), optimizer)
-        exercise, solution = xor_sheet.write_pair(run, out_dir, lang=lang, force=force)
-    except (GivensError, ValueError, OutputExists) as e:
-        raise Failure(str(e)) from None
-    except OSError as e:
-        raise Failure(f"cannot write to {out_dir}: {e.strerror or e}") from None
-    click.echo(f"exercise: {escape(exercise, 300)}")
-    click.echo(f"solution: {escape(solution, 300)}")
-    if pdf:  # the summary page: chart, outputs, drawing (A4 landscape)
-        _print_pdfs([exercise, solution], lang)
+        return xor_sheet.write_pair(run, out_dir, lang=normalize_lang(lang), force=force)
+
+    _write_pair(make, out_dir, lang, pdf)  # with --pdf, the summary page: chart, outputs, drawing
 
 
 def _generate_class(roster, out_dir, secret, lang, shape, reseed, force, min_digits=3):

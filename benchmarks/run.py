@@ -258,11 +258,14 @@ def xor_figures(sheetprop, exe, repeat: int):
                  str(tmp / "big")])
             saved, = libreoffice.recalculate([next((tmp / "big").glob("*solution.xlsx"))], tmp / "big-lo")
             commands["sheetprop check (2,000 epochs, LibreOffice)"] = [*sheetprop, "check", str(saved)]
+        # Every file here is a correct run (0), but the generated solution, which is checked as
+        # handed in and so earns nothing (1): anything else is a broken figure.
+        allowed = {"sheetprop check (2,000 epochs, LibreOffice)": 1}
         times = {k: [] for k in commands}
         peaks = {k: 0.0 for k in commands}
         for label, cmd in commands.items():
             status = run(cmd)[2]
-            if status != 0:  # every file here is a correct run: anything else is a broken figure
+            if status != allowed.get(label, 0):
                 print(f"WARNING: {label} exited with status {status}")
         for _ in range(max(3, repeat // 3)):
             for label, cmd in commands.items():

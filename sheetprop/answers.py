@@ -42,8 +42,9 @@ def _plan(shape: Shape) -> tuple[tuple[str, tuple[str, ...]], ...]:
     return tuple((field, tuple(ids)) for field, ids in plan)
 
 
-def reference_values(graph: Graph, g: Givens) -> dict[str, float]:
-    st = reference.step(g)
+def reference_values(graph: Graph, g: Givens, st: reference.Step | None = None) -> dict[str, float]:
+    """st: the reference's step for g, where the caller has it already."""
+    st = reference.step(g) if st is None else st
     v = graph.given_values(g)
     for field, ids in _plan(graph.shape):
         array = st.forward if field.startswith("forward.") else st

@@ -445,6 +445,15 @@ def _merge_flags(standings, copies: dict[int, list[dict]]) -> dict[int, list[dic
     return merged
 
 
+# What a file name made from a student's should not hold: control characters (a terminal
+# listing the folder would run them), bidi marks, path separators.
+_UNSAFE_IN_NAMES = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069/\\\\]+")
+
+
+def _safe_stem(stem: str) -> str:
+    return _UNSAFE_IN_NAMES.sub("_", stem)[:120] or "_"
+
+
 def _feedback_targets(files, feedback_to: Path | None) -> dict:
     """Where each file's feedback goes; never onto a handed-in file."""
     if feedback_to is None:
@@ -458,8 +467,7 @@ def _feedback_targets(files, feedback_to: Path | None) -> dict:
         for f in files:
             # Files of one name in several folders (a platform's download lays each student's hand-in
             # out as <student>/answers.xlsx): the folder's name tells them apart, then a number.
-            stem = re.sub(r"[^\w.-]+", "_", Path(f).stem)[:120]
-            parent = re.sub(r"[^\w.-]+", "_", Path(f).resolve().parent.name)[:60]
+            stem, parent = _safe_stem(Path(f).stem), _safe_stem(Path(f).resolve().parent.name)
             name, n = f"{stem}-feedback.xlsx", 1
             while name in taken:
                 n += 1
@@ -548,7 +556,7 @@ def explain(workbook, seed, preset, givens_file, layers, bias, frozen_biases, ac
             if all(c.verdict == "blank" for c in result.grade.cells):
                 result = None  # an exercise not yet filled in: the walkthrough alone
             # the page's name from the student's file name, without what a file name should not hold
-            stem = re.sub(r"[^\w.-]+", "_", Path(workbook).stem)[:120]
+            stem = _safe_stem(Path(workbook).stem)
         else:
             if seed is not None:
                 g = sources.from_seed(seed, sources.shape_from(layers, bias, not frozen_biases, activation,

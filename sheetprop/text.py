@@ -56,7 +56,7 @@ def text(lang: str = "en") -> Text:
 def origin_text(t: Text, origin: dict) -> str:
     """How an exercise was made, in words: seed, preset, givens file or student. The words come
     from a workbook's metadata, which a student can edit: control characters are shown escaped."""
-    from .values import escape
+    from .inert import terminal as escape
 
     def field(key):
         return escape(str(origin[key]), 120)

@@ -26,6 +26,9 @@ from .tolerance import DEFAULT, Tolerance, judged
 # Learning rates a student multiplies by easily. Never 1: forgetting eta would be invisible.
 ETAS = (0.1, 0.2, 0.25, 0.3, 0.4, 0.5, 0.6, 0.75, 0.8)
 MAX_DRAWS = 10_000
+# How far is_drawn_from replays a seed's stream looking for a file's givens: a draw takes a few
+# dozen candidates; a forged key, which matches none, is not replayed ten thousand times.
+REPLAY = 2_000
 # How many tolerances apart a mistake must land from the truth and from other mistakes.
 MARGIN = 20.0
 # The version of the drawing rules. A workbook's metadata keeps the version it was drawn
@@ -45,17 +48,17 @@ def _pick(rng: random.Random, n: int) -> int:
     return min(int(rng.random() * n), n - 1)
 
 
-def _hand_numbers(rng: random.Random, shape, low: float, high: float, min_abs: float = 0.0):
-    """Numbers with two decimals in [low, high], none closer to zero than min_abs."""
+def _hand_numbers(rng: random.Random, count: int, low: float, high: float, min_abs: float = 0.0) -> list[float]:
+    """Numbers with two decimals in [low, high], none closer to zero than min_abs (a flat list:
+    arrays are made of a candidate only when it is screened)."""
     lo, hi, floor = round(low * 100), round(high * 100), round(min_abs * 100)
-    count = int(np.prod(shape))
     cents = []
     for _ in range(count):
         c = lo + _pick(rng, hi - lo + 1)
         if abs(c) < floor:
             c = floor if c >= 0 else -floor
-        cents.append(c)
-    return np.array(cents, dtype=float).reshape(shape) / 100.0
+        cents.append(c / 100.0)
+    return cents
 
 
 def _targets(rng: random.Random, shape: Shape):
@@ -73,7 +76,7 @@ def _targets(rng: random.Random, shape: Shape):
             cents.append(5 + _pick(rng, room + 1))
             left -= cents[-1]
         cents.append(left)
-        return np.array(cents, dtype=float) / 100.0
+        return [c / 100.0 for c in cents]
     if shape.output == "linear":
         return _hand_numbers(rng, shape.n_out, -1, 1)
     return _hand_numbers(rng, shape.n_out, 0.01, 0.99)
@@ -87,29 +90,33 @@ def _check_request(seed, rules):
                           f"{', '.join(map(str, KNOWN_RULES))}); upgrade sheetprop")
 
 
-def _candidates(seed: int, shape: Shape, rules: int):
-    """The seed's stream of candidate variants, good or not, in order (at most MAX_DRAWS)."""
+def _candidate_arrays(seed: int, shape: Shape, rules: int):
+    """The seed's stream of candidate variants, good or not, in order (at most MAX_DRAWS), as the
+    arrays of Givens in their field order: inputs, targets, w_hidden, w_out, b_hidden, b_out, eta."""
     rng = random.Random(seed)
     nb_h, nb_o = shape.bias_counts()
     for _ in range(MAX_DRAWS):
-        yield Givens(
-            shape=shape,
-            inputs=_hand_numbers(rng, shape.n_in, -1, 1, 0.05),
-            targets=_targets(rng, shape),
-            w_hidden=_hand_numbers(rng, (shape.n_hidden, shape.n_in), -1, 1, 0.05),
-            w_out=_hand_numbers(rng, (shape.n_out, shape.n_hidden), -1, 1, 0.05),
-            b_hidden=_hand_numbers(rng, nb_h, -1, 1),
-            b_out=_hand_numbers(rng, nb_o, -1, 1),
-            eta=ETAS[_pick(rng, len(ETAS))],
-            origin={"seed": seed, "rules": rules},
-        )
+        yield (_hand_numbers(rng, shape.n_in, -1, 1, 0.05), _targets(rng, shape),
+               _hand_numbers(rng, shape.n_hidden * shape.n_in, -1, 1, 0.05),
+               _hand_numbers(rng, shape.n_out * shape.n_hidden, -1, 1, 0.05),
+               _hand_numbers(rng, nb_h, -1, 1), _hand_numbers(rng, nb_o, -1, 1), ETAS[_pick(rng, len(ETAS))])
+
+
+def _givens(shape: Shape, arrays, seed: int, rules: int) -> Givens:
+    inputs, targets, w_hidden, w_out, b_hidden, b_out, eta = arrays
+    return Givens(shape=shape, inputs=np.array(inputs), targets=np.array(targets),
+                  w_hidden=np.array(w_hidden).reshape(shape.n_hidden, shape.n_in),
+                  w_out=np.array(w_out).reshape(shape.n_out, shape.n_hidden),
+                  b_hidden=np.array(b_hidden, dtype=float), b_out=np.array(b_out, dtype=float), eta=eta,
+                  origin={"seed": seed, "rules": rules})
 
 
 def draw(seed: int, shape: Shape = Shape(), tolerance: Tolerance = DEFAULT, rules: int = RULES) -> Givens:
     _check_request(seed, rules)
     graph = graph_for(shape)
     muts = mutations(graph)
-    for g in _candidates(seed, shape, rules):
+    for arrays in _candidate_arrays(seed, shape, rules):
+        g = _givens(shape, arrays, seed, rules)
         if why_rejected(g, graph, muts, tolerance, rules) is None:
             return g
     raise GivensError(f"no good exercise found for seed {seed} in {MAX_DRAWS} draws")  # pragma: no cover
@@ -123,12 +130,21 @@ def is_drawn_from(seed: int, shape: Shape, values: dict[str, float], rules: int 
     return is still a good exercise of that seed, drawn by the same rules."""
     _check_request(seed, rules)
     graph = graph_for(shape)
-    want = {k: float(f"{v:.12g}") for k, v in values.items()}
-    for g in _candidates(seed, shape, rules):
-        have = graph.given_values(g)
-        if have.keys() == want.keys() and all(abs(have[k] - want[k]) <= 1e-12 * max(1.0, abs(want[k]))
-                                              for k in want):
-            return why_rejected(g, graph, None, DEFAULT, rules) is None
+    # The file's numbers in the arrays' order (Mazur's numbering; see Graph.given_plan), to be
+    # compared with each candidate's before any Givens is made of it.
+    order = [qid for _, ids in graph.given_plan for qid in ids] + ["eta"]
+    try:
+        want = [float(f"{float(values[q]):.12g}") for q in order]
+    except (KeyError, TypeError, ValueError):
+        return False
+    if set(values) != set(order):
+        return False
+    for n, arrays in enumerate(_candidate_arrays(seed, shape, rules)):
+        if n == REPLAY:
+            return False  # (then against_its_seed compares with the seed's own draw, the slow way)
+        have = [x for a in arrays[:-1] for x in a] + [arrays[-1]]
+        if all(abs(h - w) <= 1e-12 * max(1.0, abs(w)) for h, w in zip(have, want)):
+            return why_rejected(_givens(shape, arrays, seed, rules), graph, None, DEFAULT, rules) is None
     return False
 
 
@@ -148,25 +164,48 @@ def why_rejected(g: Givens, graph: Graph, muts=None, tolerance: Tolerance = DEFA
     grads = np.concatenate([st.dE_dw_hidden.ravel(), st.dE_dw_out.ravel(), st.dE_db_hidden, st.dE_db_out])
     if np.any(np.abs(grads) < 1e-4):
         return "a gradient is vanishingly small"
-    env = reference_values(graph, g)
+    env = reference_values(graph, g, st)
     given = frozenset(graph.given_ids)
+
+    class Landing:
+        """Where a rule lands, and (rules 2) how far a student who rounds can move it: the exact
+        reach is costly, so a cheap bound decides first whether it could matter at all."""
+
+        __slots__ = ("value", "expr", "_reach", "bound")
+
+        def __init__(self, value, expr, own, size):
+            """value: as judged; own: the rule's own result; size: its magnitude (Expr.magnitude)."""
+            self.value, self.expr, self._reach = value, expr, None
+            # reach is half a unit of the result plus the inputs' rounding carried through the rule,
+            # each at most 0.5% at 3 digits: twice that, over the result and its magnitude, bounds it
+            self.bound = 0.01 * (abs(own) + size) + 1e-12 if rules >= 2 else 0.0
+
+        @property
+        def reach(self):
+            if self._reach is None:
+                self._reach = reach(self.expr, env, given) if rules >= 2 else 0.0
+            return self._reach
+
     for qid, ms in muts.items():
         q = graph[qid]
-        truth = judged(q.old, env[qid], env)
+        size = q.expr.magnitude(env)
+        truth = Landing(judged(q.old, env[qid], env), q.expr, env[qid], size)
         new_value = env[qid] if q.old else None
-        scale = 0.0 if q.old else q.expr.magnitude(env)
+        scale = 0.0 if q.old else size
         # Rules 2: a student who rounds to the fewest digits asked for lands anywhere within reach.
-        seen = [(truth, reach(q.expr, env, given) if rules >= 2 else 0.0)]
+        seen = [truth]
         for m in ms:
-            value = judged(q.old, m.expr.value(env), env)
+            own = m.expr.value(env)
+            value = judged(q.old, own, env)
             if not math.isfinite(value):
                 continue
-            if m.may_equal_truth and abs(value - truth) <= 1e-12 * max(1.0, abs(truth)):
+            if m.may_equal_truth and abs(value - truth.value) <= 1e-12 * max(1.0, abs(truth.value)):
                 continue  # the same number here (ReLU′ = 1 where the unit is on): no mistake to tell
-            spread = reach(m.expr, env, given) if rules >= 2 else 0.0
-            for other, other_spread in seen:
-                if abs(value - other) <= MARGIN * tolerance.allowed(other, new_value, scale) + spread + other_spread:
-                    near = "the truth" if other is seen[0][0] else "another mistake"
+            mine = Landing(value, m.expr, own, m.expr.magnitude(env) if rules >= 2 else 0.0)
+            for other in seen:
+                gap = abs(value - other.value) - MARGIN * tolerance.allowed(other.value, new_value, scale)
+                if gap <= 0 or (gap <= mine.bound + other.bound and gap <= mine.reach + other.reach):
+                    near = "the truth" if other is truth else "another mistake"
                     return f"mistake {m.code} at {qid} is too close to {near}"
-            seen.append((value, spread))
+            seen.append(mine)
     return None

@@ -170,7 +170,11 @@ def test_gradebook_and_feedback_for_every_file_with_inert_text(hostile_class, tm
     assert next(r for r in rows if r["file"].endswith("=cmd.xlsx"))["file"] == "'=cmd.xlsx"
     written = sorted(p.name for p in folder.iterdir())
     checked = [p for k, p in files.items() if k != "broken"]
-    assert written == sorted(f"{p.stem}-feedback.xlsx" for p in checked)
+    # named after each file, without the control characters a student put in its name
+    from sheetprop.cli import _safe_stem
+
+    assert written == sorted(f"{_safe_stem(p.stem)}-feedback.xlsx" for p in checked)
+    assert not any(UNSAFE.search(name) for name in written)
     assert err.count("feedback: ") == len(checked)
 
 

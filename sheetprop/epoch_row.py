@@ -26,7 +26,7 @@ from .graph import Graph, Quantity, graph_for
 from .keys import Key
 from .mistakes import mutations
 from .network import GivensError, Shape
-from .training import Params
+
 
 PATTERNS = 4
 LOSS_ID = keys.E_TOTAL.id
@@ -55,7 +55,7 @@ def substitute(e: Expr, f: Callable[[str], Expr | None]) -> Expr:
     if isinstance(e, Num):
         return e
     fields = []
-    for slot in e.__slots__:
+    for slot in e.fields():
         v = getattr(e, slot)
         if isinstance(v, Expr):
             v = substitute(v, f)
@@ -263,10 +263,6 @@ def epoch_values(row: Row, ep) -> dict[str, np.ndarray]:
         if velocities is not None:
             v[keys.new(keys.velocity(key)).id] = velocities[..., n]
     return {qid: v[qid] for qid in row.ids}
-
-
-def param_values(row: Row, p: Params) -> dict[str, float]:
-    return dict(zip(row.params, p.flat().tolist()))
 
 
 def _sgd_values(row: Row, steps) -> dict[str, np.ndarray]:

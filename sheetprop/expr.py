@@ -41,6 +41,9 @@ EXCEL = Style("excel", "+", "-", "*", "/", "-", ">", ",")
 TEXT = Style("text", " + ", " − ", "·", " / ", "−", " > ", ", ")
 STYLES = {"excel": EXCEL, "text": TEXT}
 
+# Expr.fields() of each node class.
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
 # refs() of each node asked, by id (see Expr.refs).
 _REFS: dict[int, tuple["Expr", tuple[str, ...]]] = {}
 
@@ -55,7 +58,7 @@ class Expr:
     prec = _ATOM
 
     def _key(self):
-        return (type(self).__name__,) + tuple(getattr(self, f) for f in self.__slots__)
+        return (type(self).__name__,) + tuple(getattr(self, f) for f in self.fields())
 
     def __eq__(self, other):
         return isinstance(other, Expr) and self._key() == other._key()
@@ -64,7 +67,15 @@ class Expr:
         return hash(self._key())
 
     def __repr__(self):
-        return f"{type(self).__name__}({', '.join(repr(getattr(self, f)) for f in self.__slots__)})"
+        return f"{type(self).__name__}({', '.join(repr(getattr(self, f)) for f in self.fields())})"
+
+    @classmethod
+    def fields(cls) -> tuple[str, ...]:
+        """The node's own data, in constructor order: the slots of its class and of its bases."""
+        found = _FIELDS.get(cls)
+        if found is None:
+            found = _FIELDS[cls] = tuple(f for klass in reversed(cls.__mro__) for f in getattr(klass, "__slots__", ()))
+        return found
 
     def __add__(self, other):
         return Add((self, lift(other)))
@@ -310,15 +321,21 @@ class Div(Expr):
         return self.a.magnitude(env) / abs(b) + abs(self.a.value(env)) * self.b.magnitude(env) / b ** 2
 
 
-class Neg(Expr):
+class Unary(Expr):
+    """A node of one operand, a."""
+
     __slots__ = ('a',)
-    prec = _NEG
 
     def __init__(self, a):
         self.a = a
 
     def children(self):
         return (self.a,)
+
+
+class Neg(Unary):
+    __slots__ = ()
+    prec = _NEG
 
     def _render(self, style, resolve):
         return f"{style.neg}{self._wrap(self.a, _ATOM, style, resolve)}"
@@ -364,19 +381,13 @@ def _sigmoid(x: float) -> float:
     return ex / (1.0 + ex)
 
 
-class Sigmoid(Expr):
+class Sigmoid(Unary):
     """The logistic function, written out in the sheet as 1/(1+EXP(-x)) so it reads like the math.
 
     Rendered, it is a division: it binds like one (a/σ(x) needs parentheses)."""
 
-    __slots__ = ('a',)
+    __slots__ = ()
     prec = _MUL
-
-    def __init__(self, a):
-        self.a = a
-
-    def children(self):
-        return (self.a,)
 
     def _render(self, style, resolve):
         inner = self._wrap(self.a, _ATOM, style, resolve)
@@ -449,16 +460,10 @@ def tanh(a) -> Expr:
     return Func("tanh", lift(a))
 
 
-class Relu(Expr):
+class Relu(Unary):
     """max(0, x): MAX(0,x) in every spreadsheet."""
 
-    __slots__ = ('a',)
-
-    def __init__(self, a):
-        self.a = a
-
-    def children(self):
-        return (self.a,)
+    __slots__ = ()
 
     def _render(self, style, resolve):
         inner = self.a._render(style, resolve)
@@ -471,16 +476,10 @@ class Relu(Expr):
         return self.a.magnitude(env) if self.a.value(env) > 0 else 0.0
 
 
-class Step(Expr):
+class Step(Unary):
     """1 where x > 0, else 0 (ReLU's derivative): IF(x>0,1,0)."""
 
-    __slots__ = ('a',)
-
-    def __init__(self, a):
-        self.a = a
-
-    def children(self):
-        return (self.a,)
+    __slots__ = ()
 
     def _render(self, style, resolve):
         inner = self.a._render(style, resolve)

@@ -263,11 +263,6 @@ def json_chunks(results, lang=None, show_answers=False, flags: dict | None = Non
     yield "]" + ("" if summary is None else ',\n"class": ' + json_text(summary)) + "}\n"
 
 
-def json_document(results, lang=None, show_answers=False, flags: dict | None = None,
-                  summary: dict | None = None, standings: list | None = None) -> str:
-    return "".join(json_chunks(results, lang, show_answers, flags, summary, standings))
-
-
 def _label(graph_symbols: dict, qid: str) -> str:
     symbol = graph_symbols.get(qid, qid)
     return qid if symbol == qid else f"{symbol} ({qid})"

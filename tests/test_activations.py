@@ -235,3 +235,11 @@ def test_drawing_rules_1_draw_what_sheetprop_0_1_0_drew():
     # today's rules are recorded with the seed, so the same workbook can be drawn again later
     assert sources.from_seed(42).origin == {"seed": 42, "rules": 2}
     assert sources.from_seed(42, rules=1).origin == {"seed": 42, "rules": 1}
+
+
+def test_nodes_of_one_operand_compare_by_their_operand():
+    from sheetprop.expr import Ref, Relu, Sigmoid, Step
+
+    for node in (Sigmoid, Relu, Step):
+        assert node(Ref("a")) == node(Ref("a")) and node(Ref("a")) != node(Ref("b"))
+        assert hash(node(Ref("a"))) == hash(node(Ref("a"))) and repr(node(Ref("a"))) == f"{node.__name__}(Ref('a'))"
